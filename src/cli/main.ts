@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from '@commander-js/extra-typings'
+import { runDemo } from './demo.ts'
+import { serve } from './serve.ts'
+
+function port(value: string): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError('must be 0–65535')
+  return n
+}
+
+const program = new Command()
+  .name('wxcoupon')
+  .description('WeChat Pay APIv3 partner product-coupon sandbox: server, SDK and CLI')
+
+program
+  .command('serve')
+  .description('start the sandbox server (bootstraps the data dir on first start)')
+  .option('--host <host>', 'interface to listen on', '127.0.0.1')
+  .option('--port <port>', 'port; 0 picks a free one', port, 8080)
+  .option('--data-dir <dir>', 'where the database, keys and sandbox.json live', '.wxcoupon')
+  .option('--log', 'log every request as JSON lines on stderr', false)
+  .action((opts) => serve(opts))
+
+program
+  .command('demo')
+  .description('walk a coupon through create → send → confirm → use → return → query')
+  .option('--data-dir <dir>', 'data dir of a running server (reads its sandbox.json)', '.wxcoupon')
+  .action((opts) => runDemo(opts))
+
+program.parseAsync().catch((e: unknown) => {
+  process.stderr.write(`wxcoupon: ${e instanceof Error ? e.message : String(e)}\n`)
+  process.exitCode = 1
+})

@@ -1,0 +1,172 @@
+/**
+ * The one error catalogue. Every error any layer returns to a client is an entry here:
+ * HTTP status, WeChat `code`, WeChat `message`, and the numeric code WeChat appends to the
+ * Request-ID of a failed call (spec apiv3-protocol.md §5). Entries marked `inferred` have no
+ * documented numeric code; the value is ours and stays stable.
+ */
+export interface CatalogueEntry {
+  readonly status: number
+  readonly code: string
+  readonly message: string
+  readonly numeric: number
+  readonly inferred?: true
+}
+
+function entry(
+  status: number,
+  code: string,
+  message: string,
+  numeric: number,
+  inferred?: true,
+): CatalogueEntry {
+  return inferred ? { status, code, message, numeric, inferred } : { status, code, message, numeric }
+}
+
+export const ERRORS = {
+  // Field format: missing, wrong type, length, pattern, enum, RFC 3339.
+  PARAM_ERROR: entry(400, 'PARAM_ERROR', '参数错误', 268578224),
+  // Body is not one well-formed JSON object (syntax, duplicate keys, depth, unsafe numbers).
+  PARAM_INVALID_JSON: entry(400, 'PARAM_ERROR', '入参不合法', 268578101),
+  // The HTTP request breaks APIv3 transport rules (Content-Type, size).
+  INVALID_HTTP_REQUEST: entry(
+    400,
+    'INVALID_REQUEST',
+    'HTTP 请求不符合微信支付 APIv3 接口规则',
+    268435461,
+    true,
+  ),
+  BUSINESS_RULE: entry(400, 'INVALID_REQUEST', '传入参数不符合业务规则', 268435464, true),
+  APPID_INVALID: entry(400, 'INVALID_REQUEST', 'AppID非法', 268578704),
+  OPENID_INVALID: entry(400, 'INVALID_REQUEST', '解析OpenID错误', 268578526),
+  REQUEST_NO_CONFLICT: entry(
+    400,
+    'INVALID_REQUEST',
+    '使用了相同单号，但与上次请求的数据不一致',
+    268578927,
+  ),
+  ALREADY_EXISTS: entry(
+    400,
+    'ALREADY_EXISTS',
+    '使用了相同单号，但与上次请求的数据不一致',
+    268578927,
+  ),
+  COUPON_STATE_INVALID: entry(400, 'INVALID_REQUEST', '用户券状态非法', 268578367),
+  COUPON_EXPIRED: entry(400, 'INVALID_REQUEST', '用户券已过期', 268578776),
+  COUPON_DELETED: entry(400, 'INVALID_REQUEST', '券已被删除', 272756769),
+  COUPON_USED_BY_OTHER_ORDER: entry(400, 'INVALID_REQUEST', '券已被其他订单核销', 272756745),
+  COUPON_NOT_IN_VALID_PERIOD: entry(
+    400,
+    'INVALID_REQUEST',
+    '券不在使用有效期（绝对批次有效期）',
+    272755715,
+  ),
+  SEQUENTIAL_INDEX_INVALID: entry(400, 'INVALID_REQUEST', '多次优惠索引不合法', 268435464, true),
+  SEQUENTIAL_ROUND_NOT_AVAILABLE: entry(
+    400,
+    'INVALID_REQUEST',
+    '未到下次可用时间',
+    272755715,
+    true,
+  ),
+  STOCK_NOT_SENDING: entry(400, 'INVALID_REQUEST', '商品券批次状态不是发放中', 268577984),
+  STOCK_NOT_IN_SEND_PERIOD: entry(
+    400,
+    'INVALID_REQUEST',
+    '当前时间不在批次可发放时间内',
+    268577984,
+    true,
+  ),
+  STOCK_BUDGET_EXHAUSTED: entry(400, 'INVALID_REQUEST', '批次已发放完', 272756740, true),
+  STOCK_DAILY_BUDGET_EXHAUSTED: entry(
+    400,
+    'INVALID_REQUEST',
+    '批次今日已发放完',
+    272756740,
+    true,
+  ),
+  USER_LIMIT_REACHED: entry(400, 'INVALID_REQUEST', '用户领取券张数已达上限', 272756740),
+  UPLOAD_CODES_EXHAUSTED: entry(400, 'INVALID_REQUEST', '批次可用券Code不足', 268435464, true),
+  COUPON_CODE_EXISTS: entry(400, 'INVALID_REQUEST', '券Code已存在', 268435464, true),
+  NO_AUTH: entry(403, 'NO_AUTH', '缺少业务相关权限', 268579803),
+  NOT_FOUND_PRODUCT_COUPON: entry(
+    404,
+    'NOT_FOUND',
+    '未找到 product_coupon_id 对应的商品券',
+    268578608,
+  ),
+  NOT_FOUND_STOCK: entry(404, 'NOT_FOUND', '未找到 stock_id 对应的商品券批次', 268578608),
+  NOT_FOUND_USER_COUPON: entry(
+    404,
+    'NOT_FOUND',
+    '未找到 coupon_code 对应的用户商品券',
+    268578608,
+  ),
+  NOT_FOUND_ROUTE: entry(404, 'NOT_FOUND', '请求的资源不存在', 268578608, true),
+  SIGN_ERROR_FORMAT: entry(
+    401,
+    'SIGN_ERROR',
+    'Http头Authorization值格式错误，请参考《微信支付商户REST API签名规则》',
+    269546525,
+  ),
+  SIGN_ERROR_MCHID: entry(401, 'SIGN_ERROR', '商户号不存在或未开通APIv3', 269546525, true),
+  SIGN_ERROR_SERIAL: entry(401, 'SIGN_ERROR', '商户证书序列号有误', 269546525, true),
+  SIGN_ERROR_TIMESTAMP: entry(
+    401,
+    'SIGN_ERROR',
+    'Http头Authorization中的timestamp与发起请求的时间不得超过5分钟',
+    269546525,
+  ),
+  SIGN_ERROR_SIGNATURE: entry(401, 'SIGN_ERROR', '签名错误，请检查后再试', 269546525),
+  RATELIMIT_EXCEEDED: entry(429, 'RATELIMIT_EXCEEDED', '请求超过接口频率限制', 270924289),
+  SYSTEM_ERROR: entry(500, 'SYSTEM_ERROR', '系统异常，请稍后重试', 268435455, true),
+  // Sandbox controls (not part of WeChat Pay) use the same envelope.
+  SANDBOX_UNAUTHORIZED: entry(
+    401,
+    'UNAUTHORIZED',
+    'sandbox controls need Authorization: Bearer <admin_token>',
+    990000401,
+    true,
+  ),
+  SANDBOX_CLOCK_BACKWARDS: entry(
+    400,
+    'INVALID_REQUEST',
+    'the sandbox clock only moves forward',
+    990000400,
+    true,
+  ),
+  SANDBOX_NOT_FOUND: entry(404, 'NOT_FOUND', 'no such sandbox object', 990000404, true),
+} as const satisfies Record<string, CatalogueEntry>
+
+export type ErrorName = keyof typeof ERRORS
+
+/** Optional structured detail (spec §5.1); `field` is a JSON Pointer for body fields. */
+export interface ErrorDetail {
+  field?: string
+  value?: unknown
+  issue?: string
+  location?: 'body' | 'query' | 'path' | 'header' | 'authorization'
+}
+
+/** An error a client is meant to see. Anything else becomes SYSTEM_ERROR at the edge. */
+export class WxError extends Error {
+  override readonly name = 'WxError'
+  readonly entry: CatalogueEntry
+  readonly errorName: ErrorName
+  readonly detail: ErrorDetail | undefined
+
+  constructor(errorName: ErrorName, detail?: ErrorDetail) {
+    const e = ERRORS[errorName]
+    super(e.message)
+    this.errorName = errorName
+    this.entry = e
+    this.detail = detail
+  }
+}
+
+export function wxError(errorName: ErrorName, detail?: ErrorDetail): WxError {
+  return new WxError(errorName, detail)
+}
+
+export function isWxError(e: unknown): e is WxError {
+  return e instanceof WxError
+}

@@ -1,0 +1,40 @@
+/**
+ * Behaviour the sources leave open (spec/README.md "Open questions"). Each answer is one named
+ * setting; the rules read the setting and never hard-code the answer.
+ */
+export interface BehaviourSettings {
+  /** Q1: keep use_* of a coupon/round after it is returned (default: omit them). */
+  readonly keepUseInfoAfterReturn: boolean
+  /** Q2: which SEQUENTIAL round may be returned: only the latest used one, or any used one. */
+  readonly sequentialReturnPolicy: 'lifo' | 'any-used'
+  /** Q3: detail_item_list lists every round from issuance, or only rounds already unlocked. */
+  readonly detailListMode: 'all' | 'unlocked'
+  /** Q4: error for an index sent for SINGLE / missing for SEQUENTIAL. */
+  readonly indexMisuseError: 'INVALID_REQUEST' | 'PARAM_ERROR'
+  /** Q5: a USED coupon past valid_end_time: reject the return (268578776) or allow it. */
+  readonly returnAfterExpiry: 'reject' | 'allow'
+  /** Q8: an idempotent replay answers the current entity, or the entity as first answered. */
+  readonly replayResponse: 'current' | 'snapshot'
+  /** Q9: create-product-coupon number reused with other data: ALREADY_EXISTS or 268578927. */
+  readonly createConflictError: 'ALREADY_EXISTS' | 'INVALID_REQUEST'
+  /** Q11: display_info.name length; the schema caps it at 20, strict mode asks 3–15. */
+  readonly displayNameLength: { readonly min: number; readonly max: number }
+  /** Product coupons and stocks are approved at creation, or wait in AUDITING for /sandbox/. */
+  readonly approval: 'on_create' | 'manual'
+}
+
+export const DEFAULT_BEHAVIOUR: BehaviourSettings = Object.freeze({
+  keepUseInfoAfterReturn: false,
+  sequentialReturnPolicy: 'lifo',
+  detailListMode: 'all',
+  indexMisuseError: 'INVALID_REQUEST',
+  returnAfterExpiry: 'reject',
+  replayResponse: 'current',
+  createConflictError: 'ALREADY_EXISTS',
+  displayNameLength: Object.freeze({ min: 1, max: 20 }),
+  approval: 'on_create',
+})
+
+export function behaviour(overrides: Partial<BehaviourSettings> = {}): BehaviourSettings {
+  return Object.freeze({ ...DEFAULT_BEHAVIOUR, ...overrides })
+}

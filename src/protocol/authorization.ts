@@ -1,0 +1,118 @@
+import { generateNonce } from './nonce.ts'
+import { type PrivateKeyInput, signSha256WithRsa } from './rsa.ts'
+import { buildRequestMessage } from './signing-message.ts'
+
+/** Partner/merchant mode; the brand-direct scheme WECHATPAY-BRAND-SHA256-RSA2048 is refused. */
+export const AUTH_SCHEME = 'WECHATPAY2-SHA256-RSA2048'
+
+export interface AuthorizationParams {
+  mchid: string
+  nonceStr: string
+  timestamp: string
+  serialNo: string
+  signature: string
+}
+
+export type AuthorizationParseFailure =
+  | 'missing'
+  | 'too_long'
+  | 'scheme'
+  | 'syntax'
+  | 'duplicate'
+  | 'unknown_field'
+  | 'empty_field'
+  | 'missing_field'
+
+export type AuthorizationParseResult =
+  | { ok: true; value: AuthorizationParams }
+  | { ok: false; reason: AuthorizationParseFailure }
+
+const FIELDS = {
+  mchid: 'mchid',
+  nonce_str: 'nonceStr',
+  timestamp: 'timestamp',
+  serial_no: 'serialNo',
+  signature: 'signature',
+} as const satisfies Record<string, keyof AuthorizationParams>
+
+const MAX_LENGTH = 4096
+
+/** `WECHATPAY2-SHA256-RSA2048 mchid="…",nonce_str="…",signature="…",timestamp="…",serial_no="…"` */
+export function buildAuthorization(p: AuthorizationParams): string {
+  return (
+    `${AUTH_SCHEME} mchid="${p.mchid}",nonce_str="${p.nonceStr}",signature="${p.signature}",` +
+    `timestamp="${p.timestamp}",serial_no="${p.serialNo}"`
+  )
+}
+
+const fail = (reason: AuthorizationParseFailure): AuthorizationParseResult => ({ ok: false, reason })
+
+/**
+ * Strict parse (protocol §2.2): the exact scheme, one space, then the five `key="value"`
+ * parameters in any order, each exactly once, separated by commas (spaces or tabs around a
+ * comma tolerated). A hand scanner: linear time, never throws.
+ */
+export function parseAuthorization(header: string | undefined): AuthorizationParseResult {
+  if (header === undefined || header === '') return fail('missing')
+  if (header.length > MAX_LENGTH) return fail('too_long')
+  if (!header.startsWith(`${AUTH_SCHEME} `)) return fail('scheme')
+  const found: Partial<AuthorizationParams> = {}
+  let i = AUTH_SCHEME.length + 1
+  const n = header.length
+  const isBlank = (c: string | undefined) => c === ' ' || c === '\t'
+  for (;;) {
+    const keyStart = i
+    while (i < n && /[a-z_]/.test(header[i] ?? '')) i++
+    const key = header.slice(keyStart, i)
+    if (key === '' || header[i] !== '=' || header[i + 1] !== '"') return fail('syntax')
+    i += 2
+    const valueStart = i
+    while (i < n && header[i] !== '"') {
+      const c = header.charCodeAt(i)
+      if (c < 0x20 || c === 0x7f) return fail('syntax')
+      i++
+    }
+    if (i >= n) return fail('syntax')
+    const value = header.slice(valueStart, i)
+    i++
+    if (!Object.hasOwn(FIELDS, key)) return fail('unknown_field')
+    const field = FIELDS[key as keyof typeof FIELDS]
+    if (found[field] !== undefined) return fail('duplicate')
+    if (value === '') return fail('empty_field')
+    found[field] = value
+    while (isBlank(header[i])) i++
+    if (i === n) break
+    if (header[i] !== ',') return fail('syntax')
+    i++
+    while (isBlank(header[i])) i++
+  }
+  const { mchid, nonceStr, timestamp, serialNo, signature } = found
+  if (!mchid || !nonceStr || !timestamp || !serialNo || !signature) return fail('missing_field')
+  return { ok: true, value: { mchid, nonceStr, timestamp, serialNo, signature } }
+}
+
+/** Signs one request the way the official clients do; used by the SDK, CLI and tests. */
+export function signRequest(p: {
+  method: string
+  url: string
+  body: string
+  mchid: string
+  serialNo: string
+  privateKey: PrivateKeyInput
+  /** Unix seconds; defaults to now. */
+  timestamp?: number
+  nonce?: string
+}): { authorization: string; timestamp: string; nonce: string; signature: string } {
+  const timestamp = String(p.timestamp ?? Math.floor(Date.now() / 1000))
+  const nonce = p.nonce ?? generateNonce()
+  const message = buildRequestMessage({ method: p.method, url: p.url, timestamp, nonce, body: p.body })
+  const signature = signSha256WithRsa(message, p.privateKey)
+  const authorization = buildAuthorization({
+    mchid: p.mchid,
+    nonceStr: nonce,
+    timestamp,
+    serialNo: p.serialNo,
+    signature,
+  })
+  return { authorization, timestamp, nonce, signature }
+}

@@ -1,0 +1,6 @@
+export * from './authorization.ts'
+export * from './callback-crypto.ts'
+export * from './nonce.ts'
+export * from './response-signature.ts'
+export * from './rsa.ts'
+export * from './signing-message.ts'

@@ -1,0 +1,277 @@
+import { signRequest, verifyResponseSignature } from '../protocol/index.ts'
+import type {
+  CreateProductCouponResponse,
+  ProductCouponEntity,
+  StockEntity,
+  UserProductCouponEntity,
+} from '../schemas/entities.ts'
+import type {
+  ConfirmCouponBody,
+  CreateProductCouponBody,
+  ReturnCouponBody,
+  SendCouponBody,
+  UseCouponBody,
+  UserCouponQuery,
+} from '../schemas/requests.ts'
+import {
+  ApiError,
+  ConnectionError,
+  errorFromResponse,
+  lowerCaseHeaders,
+  SignatureVerificationError,
+} from './errors.ts'
+import { type ResolvedOptions, resolveOptions, type WxCouponClientOptions } from './options.ts'
+import { retryDelayMs, shouldRetry } from './retry.ts'
+
+export type { WxCouponClientOptions } from './options.ts'
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+export interface GetProductCouponParams {
+  product_coupon_id: string
+  brand_id: string
+}
+export interface GetStockParams {
+  product_coupon_id: string
+  stock_id: string
+  brand_id: string
+}
+interface UserCouponPath {
+  openid: string
+  coupon_code: string
+}
+/** `openid` goes into the path; `coupon_code` stays in the body (API_ASSIGN stocks). */
+export type SendCouponParams = { openid: string } & SendCouponBody
+export type ConfirmCouponParams = UserCouponPath & ConfirmCouponBody
+export type UseCouponParams = UserCouponPath & UseCouponBody
+export type GetUserCouponParams = UserCouponPath & UserCouponQuery
+export type ReturnCouponParams = UserCouponPath & ReturnCouponBody
+
+const PREFIX = '/v3/marketing/partner/product-coupon'
+
+/**
+ * encodeURIComponent plus the RFC 3986 sub-delimiters it leaves alone: the WHATWG URL parser
+ * that fetch applies would percent-encode `'` in a query, and the request would then no longer
+ * be the one that was signed.
+ */
+function encode(value: string): string {
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  )
+}
+
+function required(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new TypeError(`${name} must be a non-empty string`)
+  }
+  return value
+}
+
+/** One path segment; `.` and `..` are refused because URL parsing would resolve them away. */
+function segment(name: string, value: unknown): string {
+  const s = required(name, value)
+  if (s === '.' || s === '..') throw new TypeError(`${name} must not be a dot segment`)
+  return encode(s)
+}
+
+/** Built once, in a fixed order, so the signed request-target is byte-for-byte the one sent. */
+function query(params: ReadonlyArray<readonly [string, unknown]>): string {
+  return `?${params.map(([k, v]) => `${encode(k)}=${encode(required(k, v))}`).join('&')}`
+}
+
+function userCouponPath(p: UserCouponPath): string {
+  return `${PREFIX}/users/${segment('openid', p.openid)}/coupons/${segment('coupon_code', p.coupon_code)}`
+}
+
+// ignoreBOM: the signature covers the bytes as sent, so a leading BOM must survive decoding.
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true })
+
+/**
+ * WeChat Pay APIv3 partner product-coupon (商品券) client. Every request is signed with the
+ * merchant key, every 2xx answer is verified against the platform public key before it is
+ * parsed, and failures surface as the classes in errors.ts. Methods are async so that bad
+ * arguments reject the returned promise rather than throwing synchronously.
+ */
+export class WxCouponClient {
+  // A private field keeps the key material out of util.inspect, JSON.stringify and spreads.
+  readonly #o: ResolvedOptions
+
+  constructor(options: WxCouponClientOptions) {
+    this.#o = resolveOptions(options)
+  }
+
+  /** E3 — POST /product-coupons */
+  async createProductCoupon(body: CreateProductCouponBody): Promise<CreateProductCouponResponse> {
+    return this.request('POST', `${PREFIX}/product-coupons`, body)
+  }
+
+  /** E4 — GET /product-coupons/{product_coupon_id}?brand_id= */
+  async getProductCoupon(p: GetProductCouponParams): Promise<ProductCouponEntity> {
+    const path = `${PREFIX}/product-coupons/${segment('product_coupon_id', p.product_coupon_id)}`
+    return this.request('GET', path + query([['brand_id', p.brand_id]]))
+  }
+
+  /** E6 — GET /product-coupons/{product_coupon_id}/stocks/{stock_id}?brand_id= */
+  async getStock(p: GetStockParams): Promise<StockEntity> {
+    const path =
+      `${PREFIX}/product-coupons/${segment('product_coupon_id', p.product_coupon_id)}` +
+      `/stocks/${segment('stock_id', p.stock_id)}`
+    return this.request('GET', path + query([['brand_id', p.brand_id]]))
+  }
+
+  /** E8 — POST /users/{openid}/coupons */
+  async sendCoupon(p: SendCouponParams): Promise<UserProductCouponEntity> {
+    const { openid, ...body } = p
+    return this.request('POST', `${PREFIX}/users/${segment('openid', openid)}/coupons`, body)
+  }
+
+  /** E10 — POST /users/{openid}/coupons/{coupon_code}/confirm */
+  async confirmCoupon(p: ConfirmCouponParams): Promise<UserProductCouponEntity> {
+    const { openid, coupon_code, ...body } = p
+    return this.request('POST', `${userCouponPath({ openid, coupon_code })}/confirm`, body)
+  }
+
+  /** E11 — POST /users/{openid}/coupons/{coupon_code}/use */
+  async useCoupon(p: UseCouponParams): Promise<UserProductCouponEntity> {
+    const { openid, coupon_code, ...body } = p
+    return this.request('POST', `${userCouponPath({ openid, coupon_code })}/use`, body)
+  }
+
+  /** E12 — GET /users/{openid}/coupons/{coupon_code}?product_coupon_id=&stock_id=&appid=&brand_id= */
+  async getUserCoupon(p: GetUserCouponParams): Promise<UserProductCouponEntity> {
+    const q = query([
+      ['product_coupon_id', p.product_coupon_id],
+      ['stock_id', p.stock_id],
+      ['appid', p.appid],
+      ['brand_id', p.brand_id],
+    ])
+    return this.request('GET', userCouponPath(p) + q)
+  }
+
+  /** E15 — POST /users/{openid}/coupons/{coupon_code}/return */
+  async returnCoupon(p: ReturnCouponParams): Promise<UserProductCouponEntity> {
+    const { openid, coupon_code, ...body } = p
+    return this.request('POST', `${userCouponPath({ openid, coupon_code })}/return`, body)
+  }
+
+  /**
+   * Any APIv3 call: `pathAndQuery` is the request-target below baseUrl, already encoded (it is
+   * signed and sent as given). The body is serialised once, so retries resend the same bytes.
+   */
+  async request<T>(method: HttpMethod, pathAndQuery: string, body?: object): Promise<T> {
+    if (!pathAndQuery.startsWith('/')) throw new TypeError('pathAndQuery must start with "/"')
+    const target = this.#o.basePath + pathAndQuery
+    const url = this.#o.origin + target
+    const parsed = new URL(url)
+    if (parsed.pathname + parsed.search !== target) {
+      throw new TypeError('pathAndQuery is not in canonical form; URL parsing would alter it')
+    }
+    const bodyText = body === undefined ? undefined : JSON.stringify(body)
+    const { retry, sleep, random } = this.#o
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await this.#attempt(method, url, target, bodyText)) as T
+      } catch (err) {
+        if (!shouldRetry(err, attempt, retry)) throw err
+        await sleep(retryDelayMs(attempt, retry, random))
+      }
+    }
+  }
+
+  /** One signed exchange; a retry calls this again, so it gets a fresh timestamp and nonce. */
+  async #attempt(
+    method: HttpMethod,
+    url: string,
+    target: string,
+    bodyText: string | undefined,
+  ): Promise<unknown> {
+    const o = this.#o
+    const { authorization } = signRequest({
+      method,
+      url: target,
+      body: bodyText ?? '',
+      mchid: o.mchid,
+      serialNo: o.serialNo,
+      privateKey: o.privateKey,
+      timestamp: Math.floor(o.nowSeconds()),
+    })
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      Authorization: authorization,
+      'User-Agent': o.userAgent,
+      'Wechatpay-Serial': o.platformPublicKeyId,
+    }
+    if (bodyText !== undefined) headers['Content-Type'] = 'application/json'
+
+    const doFetch = o.fetch
+    let status: number
+    let responseHeaders: Record<string, string>
+    let raw: string
+    try {
+      const res = await doFetch(url, {
+        method,
+        headers,
+        body: bodyText ?? null,
+        // A followed redirect would reach a target that was never signed; report it instead.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(o.timeoutMs),
+      })
+      status = res.status
+      responseHeaders = lowerCaseHeaders(res.headers)
+      raw = UTF8.decode(await res.arrayBuffer())
+    } catch (err) {
+      throw connectionError(method, target, err, o.timeoutMs)
+    }
+
+    // Error answers are not verified (protocol §4.2): the SDKs only trust-check success.
+    if (status < 200 || status > 299) throw errorFromResponse(status, raw, responseHeaders)
+
+    const requestId = responseHeaders['request-id']
+    const context = {
+      status,
+      headers: responseHeaders,
+      raw,
+      ...(requestId === undefined ? {} : { requestId }),
+    }
+    const verification = verifyResponseSignature({
+      headers: (name) => responseHeaders[name.toLowerCase()],
+      body: raw,
+      publicKey: o.platformPublicKey,
+      publicKeyId: o.platformPublicKeyId,
+      nowSeconds: o.nowSeconds(),
+    })
+    if (!verification.ok) {
+      throw new SignatureVerificationError({
+        message: `Response signature verification failed: ${verification.reason}`,
+        reason: verification.reason,
+        ...context,
+      })
+    }
+    if (raw === '') return undefined
+    try {
+      return JSON.parse(raw)
+    } catch (err) {
+      throw new ApiError({ message: 'Response body is not valid JSON', cause: err, ...context })
+    }
+  }
+}
+
+function connectionError(
+  method: string,
+  target: string,
+  cause: unknown,
+  timeoutMs: number,
+): ConnectionError {
+  // The query is left out: it is enough to locate the call and keeps logs shorter.
+  const where = `${method} ${target.split('?')[0]}`
+  const name = (cause as { name?: unknown } | null)?.name
+  if (name === 'TimeoutError') {
+    return new ConnectionError({
+      message: `Request timed out after ${timeoutMs} ms: ${where}`,
+      cause,
+    })
+  }
+  const why = cause instanceof Error ? cause.message : String(cause)
+  return new ConnectionError({ message: `Request failed: ${where}: ${why}`, cause })
+}

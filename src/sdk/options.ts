@@ -1,0 +1,205 @@
+import { createPrivateKey, createPublicKey, KeyObject } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { setTimeout as delay } from 'node:timers/promises'
+import type { PrivateKeyInput, PublicKeyInput } from '../protocol/index.ts'
+import { type RetryOptions, resolveRetryOptions } from './retry.ts'
+import { SDK_VERSION } from './version.ts'
+
+export interface WxCouponClientOptions {
+  /** The partner's merchant number (服务商商户号). */
+  mchid: string
+  /** Serial number of the merchant API certificate whose private key signs requests. */
+  serialNo: string
+  /** PKCS#8 PEM text, a path to a PEM file (any string without `-----BEGIN`), or a KeyObject. */
+  privateKey: PrivateKeyInput
+  /** WeChat Pay public key: SPKI PEM text, a path to a PEM file, or a KeyObject. */
+  platformPublicKey: PublicKeyInput
+  /** Id of that key, `PUB_KEY_ID_…`; responses signed under any other id are rejected. */
+  platformPublicKeyId: string
+  /** Default `https://api.mch.weixin.qq.com`; may carry a path prefix (kept when signing). */
+  baseUrl?: string
+  fetch?: typeof fetch
+  /** Unix seconds, fractional allowed; signs requests and checks response timestamps. */
+  nowSeconds?: () => number
+  sleep?: (ms: number) => Promise<void>
+  /** Uniform in [0, 1); only used for retry jitter. */
+  random?: () => number
+  retry?: Partial<RetryOptions>
+  /** Per attempt, covering connect, headers and body. Default 10000. */
+  timeoutMs?: number
+  /** Replaces the default `wxcoupon-sdk/<version> (node <version>)`. */
+  userAgent?: string
+}
+
+export const DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com'
+
+// A record rather than a list, so adding an option to the interface without listing it here
+// fails to compile.
+const OPTION_KEYS: Record<keyof WxCouponClientOptions, true> = {
+  mchid: true,
+  serialNo: true,
+  privateKey: true,
+  platformPublicKey: true,
+  platformPublicKeyId: true,
+  baseUrl: true,
+  fetch: true,
+  nowSeconds: true,
+  sleep: true,
+  random: true,
+  retry: true,
+  timeoutMs: true,
+  userAgent: true,
+}
+const ALLOWED_OPTIONS = Object.keys(OPTION_KEYS)
+
+export interface ResolvedOptions {
+  mchid: string
+  serialNo: string
+  privateKey: KeyObject
+  platformPublicKey: KeyObject
+  platformPublicKeyId: string
+  /** scheme://host[:port] */
+  origin: string
+  /** Path prefix of baseUrl without a trailing slash; '' for the real service. */
+  basePath: string
+  fetch: typeof fetch
+  nowSeconds: () => number
+  sleep: (ms: number) => Promise<void>
+  random: () => number
+  retry: RetryOptions
+  timeoutMs: number
+  userAgent: string
+}
+
+export function resolveOptions(options: WxCouponClientOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('WxCouponClient needs an options object')
+  }
+  const unknown = Object.keys(options).filter((k) => !Object.hasOwn(OPTION_KEYS, k))
+  if (unknown.length > 0) {
+    throw new TypeError(
+      `Unknown option(s) for WxCouponClient: ${unknown.join(', ')}. ` +
+        `Allowed options: ${ALLOWED_OPTIONS.join(', ')}`,
+    )
+  }
+  const o = options as Partial<WxCouponClientOptions>
+  const { origin, basePath } = parseBaseUrl(o.baseUrl ?? DEFAULT_BASE_URL)
+  const timeoutMs = o.timeoutMs ?? 10_000
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new TypeError('timeoutMs must be a positive number')
+  }
+  return {
+    mchid: requiredString('mchid', o.mchid),
+    serialNo: requiredString('serialNo', o.serialNo),
+    privateKey: loadPrivateKey(o.privateKey),
+    platformPublicKey: loadPublicKey(o.platformPublicKey),
+    platformPublicKeyId: requiredString('platformPublicKeyId', o.platformPublicKeyId),
+    origin,
+    basePath,
+    fetch: optionalFunction('fetch', o.fetch) ?? globalThis.fetch,
+    nowSeconds: optionalFunction('nowSeconds', o.nowSeconds) ?? (() => Date.now() / 1000),
+    sleep: optionalFunction('sleep', o.sleep) ?? ((ms: number) => delay(ms)),
+    random: optionalFunction('random', o.random) ?? Math.random,
+    retry: resolveRetryOptions(o.retry),
+    timeoutMs,
+    userAgent:
+      o.userAgent === undefined
+        ? `wxcoupon-sdk/${SDK_VERSION} (node ${process.version})`
+        : requiredString('userAgent', o.userAgent),
+  }
+}
+
+function requiredString(name: string, value: unknown): string {
+  // Header values must stay on one line (protocol §2.2), so control characters are refused here.
+  if (typeof value !== 'string' || value === '' || hasControlCharacter(value)) {
+    throw new TypeError(`${name} must be a non-empty single-line string`)
+  }
+  return value
+}
+
+function hasControlCharacter(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x20 || c === 0x7f) return true
+  }
+  return false
+}
+
+function optionalFunction<F>(name: string, value: F | undefined): F | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new TypeError(`${name} must be a function`)
+  }
+  return value
+}
+
+function parseBaseUrl(baseUrl: string): { origin: string; basePath: string } {
+  let url: URL
+  try {
+    url = new URL(baseUrl)
+  } catch {
+    throw new TypeError(`baseUrl is not an absolute URL: ${baseUrl}`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new TypeError('baseUrl must use http or https')
+  }
+  // Requests are signed over path + query; a query or fragment here would make the two disagree.
+  if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new TypeError('baseUrl must not carry credentials, a query string or a fragment')
+  }
+  return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') }
+}
+
+/**
+ * Reads PEM text from a path when the value is not PEM itself. Errors never echo the value or
+ * the underlying fs message: a private key pasted without its armour would otherwise be logged.
+ */
+function pemText(name: string, value: string): string {
+  if (value.includes('-----BEGIN')) return value
+  try {
+    return readFileSync(value, 'utf8')
+  } catch (err) {
+    const code = (err as { code?: unknown }).code
+    const why = typeof code === 'string' ? code : 'unreadable'
+    throw new TypeError(`${name} is neither PEM text nor a readable file path (${why})`)
+  }
+}
+
+function loadPrivateKey(value: unknown): KeyObject {
+  let key: KeyObject
+  if (value instanceof KeyObject) {
+    key = value
+  } else if (typeof value === 'string' && value !== '') {
+    const text = pemText('privateKey', value)
+    try {
+      key = createPrivateKey(text)
+    } catch {
+      throw new TypeError('privateKey is not a valid PEM private key')
+    }
+  } else {
+    throw new TypeError('privateKey must be PEM text, a file path or a KeyObject')
+  }
+  if (key.type !== 'private' || key.asymmetricKeyType !== 'rsa') {
+    throw new TypeError('privateKey must be an RSA private key')
+  }
+  return key
+}
+
+function loadPublicKey(value: unknown): KeyObject {
+  let key: KeyObject
+  if (value instanceof KeyObject) {
+    key = value.type === 'private' ? createPublicKey(value) : value
+  } else if (typeof value === 'string' && value !== '') {
+    const text = pemText('platformPublicKey', value)
+    try {
+      key = createPublicKey(text)
+    } catch {
+      throw new TypeError('platformPublicKey is not a valid PEM public key')
+    }
+  } else {
+    throw new TypeError('platformPublicKey must be PEM text, a file path or a KeyObject')
+  }
+  if (key.type !== 'public' || key.asymmetricKeyType !== 'rsa') {
+    throw new TypeError('platformPublicKey must be an RSA public key')
+  }
+  return key
+}

@@ -1,0 +1,66 @@
+import { createPrivateKey } from 'node:crypto'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { generateRequestId, type RandomBytes } from '../protocol/nonce.ts'
+import type { ServiceDeps } from '../service/context.ts'
+import type { PlatformKey } from '../store/store.ts'
+import { createAuthenticator } from './authenticate.ts'
+import { installErrorHandling } from './errors.ts'
+import { installResponseSigning, rejectMalformed } from './response-signing.ts'
+import { SANDBOX_PREFIX, sandboxApi } from './sandbox-api.ts'
+import { strictValidatorCompiler } from './schema-compiler.ts'
+import { API_PREFIX, wechatApi } from './wechat-api.ts'
+
+export interface AppOptions {
+  deps: ServiceDeps
+  platformKey: PlatformKey
+  adminToken: string
+  /** Real time in seconds for signature windows; tests inject it. */
+  realNowSeconds?: () => number
+  /** Largest accepted body; WeChat's bodies here are a few KiB at most. */
+  bodyLimit?: number
+  logger?: FastifyServerOptions['logger']
+}
+
+/**
+ * Builds the server without listening (tests use inject() or listen on port 0). Everything the
+ * server needs arrives through `opts`; nothing is read from the environment here.
+ */
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const realNowSeconds = opts.realNowSeconds ?? (() => Math.floor(Date.now() / 1000))
+  const random: RandomBytes = opts.deps.random
+  const bodyLimit = opts.bodyLimit ?? 64 * 1024
+  const privateKey = createPrivateKey(opts.platformKey.privateKeyPem)
+  const signing = { privateKey, keyId: opts.platformKey.keyId, realNowSeconds, random }
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit,
+    maxParamLength: 2048,
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 5_000,
+    return503OnClosing: false,
+    genReqId: () => generateRequestId(random),
+    routerOptions: { ignoreTrailingSlash: false },
+    clientErrorHandler: (error, socket) => rejectMalformed(error, socket, signing),
+  })
+  app.setValidatorCompiler(strictValidatorCompiler)
+  app.decorateReply('wxNumeric', undefined)
+
+  // Bodies stay raw bytes until the signature over them is verified (protocol §3).
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => {
+    done(null, body)
+  })
+
+  installErrorHandling(app)
+  installResponseSigning(app, signing)
+
+  const auth = createAuthenticator({ store: opts.deps.store.read, realNowSeconds })
+  await app.register(wechatApi, { prefix: API_PREFIX, deps: opts.deps, auth })
+  await app.register(sandboxApi, {
+    prefix: SANDBOX_PREFIX,
+    deps: opts.deps,
+    adminToken: opts.adminToken,
+  })
+  return app
+}

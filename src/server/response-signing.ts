@@ -1,0 +1,71 @@
+import type { KeyObject } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import type { Duplex } from 'node:stream'
+import { wxError } from '../domain/errors.ts'
+import { generateNonce, generateRequestId, type RandomBytes } from '../protocol/nonce.ts'
+import { signResponse } from '../protocol/response-signature.ts'
+import { errorBody } from './errors.ts'
+
+/**
+ * Every response — errors, 404s and sandbox replies included — carries Request-ID and is
+ * signed with the platform key over the exact bytes sent (protocol §4.1, §6).
+ */
+export interface ResponseSigner {
+  privateKey: KeyObject
+  keyId: string
+  realNowSeconds: () => number
+  random: RandomBytes
+}
+
+function signatureHeaders(p: ResponseSigner, body: string) {
+  return signResponse({
+    body,
+    privateKey: p.privateKey,
+    keyId: p.keyId,
+    timestamp: p.realNowSeconds(),
+    nonce: generateNonce(32, p.random),
+  })
+}
+
+export function installResponseSigning(app: FastifyInstance, p: ResponseSigner): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    const body =
+      typeof payload === 'string'
+        ? payload
+        : Buffer.isBuffer(payload)
+          ? payload.toString('utf8')
+          : payload == null
+            ? ''
+            : undefined
+    const numeric = reply.wxNumeric
+    reply.header('Request-ID', numeric ? `${request.id}-${numeric}` : request.id)
+    // Streams are never produced by this server; an unsigned reply is better than a wrong one.
+    if (body === undefined) return payload
+    reply.headers(signatureHeaders(p, body))
+    return payload
+  })
+}
+
+/**
+ * Requests Node rejects before Fastify sees them (header section over 16 KiB, broken HTTP):
+ * still a signed 400 in WeChat's envelope rather than a bare 431 or a dropped socket.
+ */
+export function rejectMalformed(error: Error & { code?: string }, socket: Duplex, p: ResponseSigner) {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy()
+    return
+  }
+  const issue =
+    error.code === 'HPE_HEADER_OVERFLOW' ? 'header section too large' : 'malformed HTTP request'
+  const e = wxError('INVALID_HTTP_REQUEST', { issue })
+  const body = JSON.stringify(errorBody(e))
+  const headers: Record<string, string | number> = {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    Connection: 'close',
+    'Request-ID': `${generateRequestId(p.random)}-${e.entry.numeric}`,
+    ...signatureHeaders(p, body),
+  }
+  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')
+  socket.end(`HTTP/1.1 400 Bad Request\r\n${head}\r\n${body}`)
+}

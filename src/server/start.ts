@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto'
+import { mkdir, rename, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import { type BehaviourSettings, DEFAULT_BEHAVIOUR } from '../domain/settings.ts'
+import type { RandomBytes } from '../protocol/nonce.ts'
+import { ensureAdminToken, ensurePlatformKey, ensureTenant } from '../service/bootstrap.ts'
+import type { ServiceDeps } from '../service/context.ts'
+import { SandboxClock } from '../service/sandbox-clock.ts'
+import { openSqliteStore } from '../store/sqlite.ts'
+import type { Store } from '../store/store.ts'
+import { buildApp } from './app.ts'
+
+export interface StartOptions {
+  host?: string
+  port?: number
+  dataDir?: string
+  settings?: BehaviourSettings
+  logger?: FastifyServerOptions['logger']
+  random?: RandomBytes
+}
+
+/** What sandbox.json holds (the external contract: tools outside this repo read it). */
+export interface SandboxFile {
+  base_url: string
+  admin_token: string
+  platform: { public_key_id: string; public_key_file: string }
+  partner: { mchid: string; serial_no: string; private_key_file: string; apiv3_key: string }
+  brand_id: string
+  appid: string
+  openid: string
+}
+
+export interface RunningServer {
+  app: FastifyInstance
+  store: Store
+  baseUrl: string
+  sandbox: SandboxFile
+  close(): Promise<void>
+}
+
+async function writeAtomically(path: string, content: string, mode: number): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`
+  await writeFile(tmp, content, { mode })
+  await rename(tmp, path)
+}
+
+/**
+ * Opens (or bootstraps) the data dir, serves, and rewrites sandbox.json with the base URL.
+ * Keys and tenants live in the database; the partner key file exists only because the
+ * bootstrap partner's private key is handed over through it.
+ */
+export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
+  const host = opts.host ?? '127.0.0.1'
+  const dir = resolve(opts.dataDir ?? '.wxcoupon')
+  const keysDir = join(dir, 'keys')
+  await mkdir(keysDir, { recursive: true, mode: 0o700 })
+  const random = opts.random ?? randomBytes
+  const store = openSqliteStore(join(dir, 'wxcoupon.db'))
+  try {
+    await store.migrate()
+    const platformKey = await ensurePlatformKey(store, random)
+    const adminToken = await ensureAdminToken(store, random)
+    const clock = await SandboxClock.load(store)
+    const deps: ServiceDeps = {
+      store,
+      settings: opts.settings ?? DEFAULT_BEHAVIOUR,
+      clock,
+      random,
+    }
+    const privateKeyFile = join(keysDir, 'apiclient_key.pem')
+    const publicKeyFile = join(keysDir, 'wechatpay_public_key.pem')
+    const tenant = await ensureTenant(deps, (pem) => writeAtomically(privateKeyFile, pem, 0o600))
+    await writeAtomically(publicKeyFile, platformKey.publicKeyPem, 0o644)
+
+    const app = await buildApp({
+      deps,
+      platformKey,
+      adminToken,
+      ...(opts.logger === undefined ? {} : { logger: opts.logger }),
+    })
+    await app.listen({ host, port: opts.port ?? 8080 })
+    const address = app.server.address()
+    const port = typeof address === 'object' && address ? address.port : (opts.port ?? 8080)
+    const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+    const sandbox: SandboxFile = {
+      base_url: baseUrl,
+      admin_token: adminToken,
+      platform: { public_key_id: platformKey.keyId, public_key_file: publicKeyFile },
+      partner: {
+        mchid: tenant.mchid,
+        serial_no: tenant.serial_no,
+        private_key_file: privateKeyFile,
+        apiv3_key: tenant.apiv3_key,
+      },
+      brand_id: tenant.brand_id,
+      appid: tenant.appid,
+      openid: tenant.openid,
+    }
+    await writeAtomically(join(dir, 'sandbox.json'), `${JSON.stringify(sandbox, null, 2)}\n`, 0o600)
+    let closing: Promise<void> | undefined
+    return {
+      app,
+      store,
+      baseUrl,
+      sandbox,
+      close() {
+        closing ??= app.close().then(() => store.close())
+        return closing
+      },
+    }
+  } catch (e) {
+    await store.close()
+    throw e
+  }
+}

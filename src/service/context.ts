@@ -1,0 +1,17 @@
+import type { RandomBytes } from '../protocol/nonce.ts'
+import type { BehaviourSettings } from '../domain/settings.ts'
+import type { Store } from '../store/store.ts'
+import type { SandboxClock } from './sandbox-clock.ts'
+
+/** What every operation needs; built once by the server and passed down explicitly. */
+export interface ServiceDeps {
+  readonly store: Store
+  readonly settings: BehaviourSettings
+  readonly clock: SandboxClock
+  readonly random: RandomBytes
+}
+
+/** The authenticated caller of one API request. */
+export interface Caller {
+  readonly mchid: string
+}

@@ -1,0 +1,66 @@
+import { wxError } from '../domain/errors.ts'
+import type { ProductCoupon, Stock } from '../domain/product-coupon.ts'
+import type { UserCoupon } from '../domain/user-coupon.ts'
+import type { StoreReader, StoreTx } from '../store/store.ts'
+
+/**
+ * The authorisation and ownership checks every endpoint runs, in the order of E15 steps 4–6.
+ * "Not yours" and "does not exist" answer the same 404, so ids of other tenants stay unseen.
+ */
+
+/** Step 4: the brand has authorised this partner for product coupons. */
+export async function requireBrand(db: StoreReader, brandId: string, mchid: string): Promise<void> {
+  if (!(await db.isBrandAuthorized(brandId, mchid))) throw wxError('NO_AUTH')
+}
+
+/** Step 5a: the AppID is bound to the calling partner. */
+export async function requireAppId(db: StoreReader, appid: string, mchid: string): Promise<void> {
+  const binding = await db.getAppId(appid)
+  if (binding?.mchid !== mchid) {
+    throw wxError('APPID_INVALID', { field: '/appid', value: appid, issue: 'AppID is not bound to the partner' })
+  }
+}
+
+/** Step 5b: the openid is a user under that AppID. */
+export async function requireOpenId(db: StoreReader, appid: string, openid: string): Promise<void> {
+  if (!(await db.hasOpenId(appid, openid))) {
+    throw wxError('OPENID_INVALID', { field: 'openid', value: openid, issue: 'openid does not belong to appid', location: 'path' })
+  }
+}
+
+/** Step 6.1: the product coupon exists, belongs to the brand and was created by this partner. */
+export async function requireProductCoupon(
+  db: StoreReader,
+  id: string,
+  brandId: string,
+  mchid: string,
+): Promise<ProductCoupon> {
+  const pc = await db.getProductCoupon(id)
+  if (!pc || pc.brandId !== brandId || pc.mchid !== mchid) throw wxError('NOT_FOUND_PRODUCT_COUPON')
+  return pc
+}
+
+/** Step 6.2: the stock exists and belongs to that product coupon. */
+export async function requireStock(
+  db: StoreReader,
+  stockId: string,
+  pc: ProductCoupon,
+  lock?: StoreTx,
+): Promise<Stock> {
+  const stock = lock ? await lock.lockStock(stockId) : await db.getStock(stockId)
+  if (!stock || stock.productCouponId !== pc.id) throw wxError('NOT_FOUND_STOCK')
+  return stock
+}
+
+/** Step 6.3: the coupon exists in that stock and was issued to this user under this AppID. */
+export async function requireUserCoupon(
+  db: StoreReader,
+  ref: { stockId: string; couponCode: string; openid: string; appid: string },
+  lock?: StoreTx,
+): Promise<UserCoupon> {
+  const c = lock
+    ? await lock.lockUserCoupon(ref.stockId, ref.couponCode)
+    : await db.getUserCoupon(ref.stockId, ref.couponCode)
+  if (!c || c.openid !== ref.openid || c.appid !== ref.appid) throw wxError('NOT_FOUND_USER_COUPON')
+  return c
+}

@@ -1,0 +1,66 @@
+import { presentProductCoupon, presentStock, presentUserCoupon } from '../domain/present.ts'
+import type {
+  ProductCouponEntity,
+  StockEntity,
+  UserProductCouponEntity,
+} from '../schemas/entities.ts'
+import type { UserCouponQuery } from '../schemas/requests.ts'
+import type { Caller, ServiceDeps } from './context.ts'
+import {
+  requireAppId,
+  requireBrand,
+  requireOpenId,
+  requireProductCoupon,
+  requireStock,
+  requireUserCoupon,
+} from './guards.ts'
+
+/** Reads need no transaction: each shows one committed state, with the clock applied. */
+
+/** E4. */
+export async function getProductCoupon(
+  deps: ServiceDeps,
+  caller: Caller,
+  productCouponId: string,
+  brandId: string,
+): Promise<ProductCouponEntity> {
+  const db = deps.store.read
+  await requireBrand(db, brandId, caller.mchid)
+  return presentProductCoupon(await requireProductCoupon(db, productCouponId, brandId, caller.mchid))
+}
+
+/** E6. */
+export async function getStock(
+  deps: ServiceDeps,
+  caller: Caller,
+  productCouponId: string,
+  stockId: string,
+  brandId: string,
+): Promise<StockEntity> {
+  const db = deps.store.read
+  await requireBrand(db, brandId, caller.mchid)
+  const pc = await requireProductCoupon(db, productCouponId, brandId, caller.mchid)
+  return presentStock(await requireStock(db, stockId, pc), deps.clock.seconds())
+}
+
+/** E12. */
+export async function getUserCoupon(
+  deps: ServiceDeps,
+  caller: Caller,
+  path: { openid: string; couponCode: string },
+  q: UserCouponQuery,
+): Promise<UserProductCouponEntity> {
+  const db = deps.store.read
+  await requireBrand(db, q.brand_id, caller.mchid)
+  await requireAppId(db, q.appid, caller.mchid)
+  await requireOpenId(db, q.appid, path.openid)
+  const pc = await requireProductCoupon(db, q.product_coupon_id, q.brand_id, caller.mchid)
+  const stock = await requireStock(db, q.stock_id, pc)
+  const coupon = await requireUserCoupon(db, { stockId: stock.id, ...path, appid: q.appid })
+  return presentUserCoupon(coupon, {
+    productCoupon: pc,
+    stock,
+    now: deps.clock.seconds(),
+    settings: deps.settings,
+  })
+}

@@ -1,0 +1,414 @@
+import { type Kysely, type Migration, Migrator, sql } from 'kysely'
+import type { ProductCoupon, Stock } from '../domain/product-coupon.ts'
+import type { UserCoupon } from '../domain/user-coupon.ts'
+import * as m001 from './migrations/001-initial.ts'
+import type { Database } from './schema.ts'
+import {
+  type AppIdBinding,
+  type IdempotencyRecord,
+  type Partner,
+  type PartnerCert,
+  type PlatformKey,
+  type Store,
+  StoreConflict,
+  type StoreTx,
+} from './store.ts'
+
+/**
+ * The store written once over Kysely. Dialects differ only in what `Capabilities` says and in
+ * how a transaction is opened (sqlite.ts, later postgres.ts); every query here is plain SQL
+ * both accept.
+ */
+export interface Capabilities {
+  /** `SELECT … FOR UPDATE` exists (PostgreSQL); SQLite's single writer makes it unnecessary. */
+  readonly rowLocks: boolean
+  /** Recognises a unique-key violation in a driver error. */
+  isUniqueViolation(e: unknown): boolean
+}
+
+export const MIGRATIONS: Record<string, Migration> = { '001-initial': m001 }
+
+const nowSeconds = () => Math.floor(Date.now() / 1000)
+
+type Row<T extends keyof Database> = Database[T]
+
+function toProductCoupon(r: Row<'product_coupons'>): ProductCoupon {
+  const doc = JSON.parse(r.doc) as Pick<ProductCoupon, 'config' | 'deactivation' | 'createdAt'>
+  return {
+    id: r.product_coupon_id,
+    brandId: r.brand_id,
+    mchid: r.mchid,
+    state: r.state as ProductCoupon['state'],
+    ...doc,
+  }
+}
+
+function productCouponRow(pc: ProductCoupon): Row<'product_coupons'> {
+  const { id, brandId, mchid, state, ...doc } = pc
+  const t = nowSeconds()
+  return {
+    product_coupon_id: id,
+    brand_id: brandId,
+    mchid,
+    state,
+    doc: JSON.stringify(doc),
+    created_at: t,
+    updated_at: t,
+  }
+}
+
+function toStock(r: Row<'stocks'>): Stock {
+  const doc = JSON.parse(r.doc) as Pick<Stock, 'config' | 'codeCount' | 'deactivation' | 'createdAt'>
+  return {
+    id: r.stock_id,
+    productCouponId: r.product_coupon_id,
+    brandId: r.brand_id,
+    mchid: r.mchid,
+    state: r.state as Stock['state'],
+    sentTotal: Number(r.sent_total),
+    sentToday: Number(r.sent_today),
+    sentDay: Number(r.sent_day),
+    ...doc,
+  }
+}
+
+function stockRow(s: Stock): Row<'stocks'> {
+  const { id, productCouponId, brandId, mchid, state, sentTotal, sentToday, sentDay, ...doc } = s
+  const t = nowSeconds()
+  return {
+    stock_id: id,
+    product_coupon_id: productCouponId,
+    brand_id: brandId,
+    mchid,
+    state,
+    doc: JSON.stringify(doc),
+    sent_total: sentTotal,
+    sent_today: sentToday,
+    sent_day: sentDay,
+    created_at: t,
+    updated_at: t,
+  }
+}
+
+function toUserCoupon(r: Row<'user_coupons'>): UserCoupon {
+  return {
+    ...(JSON.parse(r.doc) as Omit<UserCoupon, keyof typeof COUPON_COLUMNS>),
+    couponCode: r.coupon_code,
+    stockId: r.stock_id,
+    productCouponId: r.product_coupon_id,
+    brandId: r.brand_id,
+    mchid: r.mchid,
+    openid: r.openid,
+    appid: r.appid,
+    state: r.state as UserCoupon['state'],
+    validBegin: Number(r.valid_begin),
+    validEnd: Number(r.valid_end),
+    receiveTime: Number(r.receive_time),
+    version: Number(r.version),
+  }
+}
+
+const COUPON_COLUMNS = {
+  couponCode: 1,
+  stockId: 1,
+  productCouponId: 1,
+  brandId: 1,
+  mchid: 1,
+  openid: 1,
+  appid: 1,
+  state: 1,
+  validBegin: 1,
+  validEnd: 1,
+  receiveTime: 1,
+  version: 1,
+} as const
+
+function userCouponRow(c: UserCoupon): Row<'user_coupons'> {
+  const doc: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(c)) if (!(k in COUPON_COLUMNS)) doc[k] = v
+  const t = nowSeconds()
+  return {
+    stock_id: c.stockId,
+    coupon_code: c.couponCode,
+    product_coupon_id: c.productCouponId,
+    brand_id: c.brandId,
+    mchid: c.mchid,
+    openid: c.openid,
+    appid: c.appid,
+    state: c.state,
+    valid_begin: c.validBegin,
+    valid_end: c.validEnd,
+    receive_time: c.receiveTime,
+    doc: JSON.stringify(doc),
+    version: c.version,
+    created_at: t,
+    updated_at: t,
+  }
+}
+
+/** Queries over one executor: the pool for plain reads, a connection inside a transaction. */
+export class KyselyQueries implements StoreTx {
+  readonly #db: Kysely<Database>
+  readonly #caps: Capabilities
+
+  constructor(db: Kysely<Database>, caps: Capabilities) {
+    this.#db = db
+    this.#caps = caps
+  }
+
+  async getPlatformKey(): Promise<PlatformKey | undefined> {
+    const r = await this.#db.selectFrom('platform_keys').selectAll().orderBy('created_at', 'desc')
+      .limit(1).executeTakeFirst()
+    return r && { keyId: r.key_id, privateKeyPem: r.private_key_pem, publicKeyPem: r.public_key_pem }
+  }
+
+  async getPartner(mchid: string): Promise<Partner | undefined> {
+    const r = await this.#db.selectFrom('partners').selectAll().where('mchid', '=', mchid)
+      .executeTakeFirst()
+    return r && { mchid: r.mchid, apiv3Key: r.apiv3_key }
+  }
+
+  async getPartnerCert(mchid: string, serialNo: string): Promise<PartnerCert | undefined> {
+    const r = await this.#db.selectFrom('partner_certs').selectAll().where('mchid', '=', mchid)
+      .where('serial_no', '=', serialNo).executeTakeFirst()
+    return r && { mchid: r.mchid, serialNo: r.serial_no, publicKeyPem: r.public_key_pem }
+  }
+
+  async brandExists(brandId: string): Promise<boolean> {
+    const r = await this.#db.selectFrom('brands').select('brand_id').where('brand_id', '=', brandId)
+      .executeTakeFirst()
+    return r !== undefined
+  }
+
+  async isBrandAuthorized(brandId: string, mchid: string): Promise<boolean> {
+    const r = await this.#db.selectFrom('brand_partners').select('mchid')
+      .where('brand_id', '=', brandId).where('mchid', '=', mchid).executeTakeFirst()
+    return r !== undefined
+  }
+
+  async getAppId(appid: string): Promise<AppIdBinding | undefined> {
+    const r = await this.#db.selectFrom('appids').selectAll().where('appid', '=', appid)
+      .executeTakeFirst()
+    if (!r) return undefined
+    const b: AppIdBinding = { appid: r.appid }
+    if (r.mchid !== null) b.mchid = r.mchid
+    if (r.brand_id !== null) b.brandId = r.brand_id
+    return b
+  }
+
+  async hasOpenId(appid: string, openid: string): Promise<boolean> {
+    const r = await this.#db.selectFrom('openids').select('openid').where('appid', '=', appid)
+      .where('openid', '=', openid).executeTakeFirst()
+    return r !== undefined
+  }
+
+  async getProductCoupon(id: string): Promise<ProductCoupon | undefined> {
+    const r = await this.#db.selectFrom('product_coupons').selectAll()
+      .where('product_coupon_id', '=', id).executeTakeFirst()
+    return r && toProductCoupon(r)
+  }
+
+  async getStock(id: string): Promise<Stock | undefined> {
+    const r = await this.#db.selectFrom('stocks').selectAll().where('stock_id', '=', id)
+      .executeTakeFirst()
+    return r && toStock(r)
+  }
+
+  async lockStock(id: string): Promise<Stock | undefined> {
+    let q = this.#db.selectFrom('stocks').selectAll().where('stock_id', '=', id)
+    if (this.#caps.rowLocks) q = q.forUpdate()
+    const r = await q.executeTakeFirst()
+    return r && toStock(r)
+  }
+
+  async getUserCoupon(stockId: string, couponCode: string): Promise<UserCoupon | undefined> {
+    const r = await this.#db.selectFrom('user_coupons').selectAll().where('stock_id', '=', stockId)
+      .where('coupon_code', '=', couponCode).executeTakeFirst()
+    return r && toUserCoupon(r)
+  }
+
+  async lockUserCoupon(stockId: string, couponCode: string): Promise<UserCoupon | undefined> {
+    let q = this.#db.selectFrom('user_coupons').selectAll().where('stock_id', '=', stockId)
+      .where('coupon_code', '=', couponCode)
+    if (this.#caps.rowLocks) q = q.forUpdate()
+    const r = await q.executeTakeFirst()
+    return r && toUserCoupon(r)
+  }
+
+  async countUserCoupons(stockId: string, openid: string): Promise<number> {
+    const r = await this.#db.selectFrom('user_coupons')
+      .select((eb) => eb.fn.countAll<number>().as('n')).where('stock_id', '=', stockId)
+      .where('openid', '=', openid).executeTakeFirstOrThrow()
+    return Number(r.n)
+  }
+
+  async getIdempotency(brandId: string, operation: string, requestNo: string) {
+    const r = await this.#db.selectFrom('idempotency').selectAll().where('brand_id', '=', brandId)
+      .where('operation', '=', operation).where('request_no', '=', requestNo).executeTakeFirst()
+    if (!r) return undefined
+    const rec: IdempotencyRecord = {
+      brandId: r.brand_id,
+      operation: r.operation,
+      requestNo: r.request_no,
+      fingerprint: r.fingerprint,
+      resourceId: r.resource_id,
+    }
+    if (r.snapshot !== null) rec.snapshot = r.snapshot
+    return rec
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    const r = await this.#db.selectFrom('meta').select('value').where('key', '=', key)
+      .executeTakeFirst()
+    return r?.value
+  }
+
+  async nextSequence(name: string): Promise<number> {
+    const r = await this.#db.insertInto('sequences').values({ name, value: 1 })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ value: sql`sequences.value + 1` }))
+      .returning('value').executeTakeFirstOrThrow()
+    return Number(r.value)
+  }
+
+  async insertPlatformKey(key: PlatformKey): Promise<void> {
+    await this.#db.insertInto('platform_keys').values({
+      key_id: key.keyId,
+      private_key_pem: key.privateKeyPem,
+      public_key_pem: key.publicKeyPem,
+      created_at: nowSeconds(),
+    }).execute()
+  }
+
+  async insertPartner(p: Partner): Promise<void> {
+    await this.#db.insertInto('partners')
+      .values({ mchid: p.mchid, apiv3_key: p.apiv3Key, created_at: nowSeconds() }).execute()
+  }
+
+  async insertPartnerCert(c: PartnerCert): Promise<void> {
+    await this.#db.insertInto('partner_certs').values({
+      mchid: c.mchid,
+      serial_no: c.serialNo,
+      public_key_pem: c.publicKeyPem,
+      created_at: nowSeconds(),
+    }).execute()
+  }
+
+  async insertBrand(brandId: string): Promise<void> {
+    await this.#db.insertInto('brands').values({ brand_id: brandId, created_at: nowSeconds() })
+      .execute()
+  }
+
+  async authorizeBrand(brandId: string, mchid: string): Promise<void> {
+    await this.#db.insertInto('brand_partners').values({ brand_id: brandId, mchid })
+      .onConflict((oc) => oc.columns(['brand_id', 'mchid']).doNothing()).execute()
+  }
+
+  async insertAppId(b: AppIdBinding): Promise<void> {
+    await this.#db.insertInto('appids').values({
+      appid: b.appid,
+      mchid: b.mchid ?? null,
+      brand_id: b.brandId ?? null,
+      created_at: nowSeconds(),
+    }).execute()
+  }
+
+  async insertOpenId(appid: string, openid: string): Promise<void> {
+    await this.#db.insertInto('openids').values({ appid, openid, created_at: nowSeconds() })
+      .execute()
+  }
+
+  async insertProductCoupon(pc: ProductCoupon): Promise<void> {
+    await this.#db.insertInto('product_coupons').values(productCouponRow(pc)).execute()
+  }
+
+  async updateProductCoupon(pc: ProductCoupon): Promise<void> {
+    const { product_coupon_id, created_at: _c, ...row } = productCouponRow(pc)
+    await this.#db.updateTable('product_coupons').set(row)
+      .where('product_coupon_id', '=', product_coupon_id).execute()
+  }
+
+  async insertStock(s: Stock): Promise<void> {
+    await this.#db.insertInto('stocks').values(stockRow(s)).execute()
+  }
+
+  async updateStock(s: Stock): Promise<void> {
+    const { stock_id, created_at: _c, ...row } = stockRow(s)
+    await this.#db.updateTable('stocks').set(row).where('stock_id', '=', stock_id).execute()
+  }
+
+  async insertUserCoupon(c: UserCoupon): Promise<void> {
+    await this.#guardUnique(this.#db.insertInto('user_coupons').values(userCouponRow(c)).execute())
+  }
+
+  async updateUserCoupon(c: UserCoupon): Promise<void> {
+    const { stock_id, coupon_code, created_at: _c, ...row } = userCouponRow(c)
+    const r = await this.#db.updateTable('user_coupons').set(row).where('stock_id', '=', stock_id)
+      .where('coupon_code', '=', coupon_code).where('version', '=', c.version - 1)
+      .executeTakeFirst()
+    if (Number(r.numUpdatedRows) !== 1) throw new StoreConflict(`coupon ${coupon_code} changed`)
+  }
+
+  async insertIdempotency(rec: IdempotencyRecord): Promise<void> {
+    await this.#guardUnique(
+      this.#db.insertInto('idempotency').values({
+        brand_id: rec.brandId,
+        operation: rec.operation,
+        request_no: rec.requestNo,
+        fingerprint: rec.fingerprint,
+        resource_id: rec.resourceId,
+        snapshot: rec.snapshot ?? null,
+        created_at: nowSeconds(),
+      }).execute(),
+    )
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.#db.insertInto('meta').values({ key, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute()
+  }
+
+  async #guardUnique(p: Promise<unknown>): Promise<void> {
+    try {
+      await p
+    } catch (e) {
+      if (this.#caps.isUniqueViolation(e)) throw new StoreConflict('unique key taken', { cause: e })
+      throw e
+    }
+  }
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+  })
+  const { error } = await migrator.migrateToLatest()
+  if (error) throw error
+}
+
+/** Shared Store shell; a dialect supplies the transaction opener. */
+export function kyselyStore(p: {
+  kind: Store['kind']
+  db: Kysely<Database>
+  caps: Capabilities
+  inTransaction: <T>(fn: (db: Kysely<Database>) => Promise<T>) => Promise<T>
+  close: () => Promise<void>
+  maxAttempts?: number
+}): Store {
+  const maxAttempts = p.maxAttempts ?? 5
+  return {
+    kind: p.kind,
+    read: new KyselyQueries(p.db, p.caps),
+    migrate: () => migrateToLatest(p.db),
+    async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await p.inTransaction((db) => fn(new KyselyQueries(db, p.caps)))
+        } catch (e) {
+          if (!(e instanceof StoreConflict) || attempt >= maxAttempts) throw e
+        }
+      }
+    },
+    close: p.close,
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Table shapes, shared by every dialect. Documents that only the domain reads are JSON text
+ * in `doc`; columns exist for what queries filter, join or count on.
+ */
+export interface Database {
+  meta: { key: string; value: string }
+  sequences: { name: string; value: number }
+  platform_keys: {
+    key_id: string
+    private_key_pem: string
+    public_key_pem: string
+    created_at: number
+  }
+  partners: { mchid: string; apiv3_key: string; created_at: number }
+  partner_certs: { mchid: string; serial_no: string; public_key_pem: string; created_at: number }
+  brands: { brand_id: string; created_at: number }
+  brand_partners: { brand_id: string; mchid: string }
+  appids: { appid: string; mchid: string | null; brand_id: string | null; created_at: number }
+  openids: { appid: string; openid: string; created_at: number }
+  product_coupons: {
+    product_coupon_id: string
+    brand_id: string
+    mchid: string
+    state: string
+    doc: string
+    created_at: number
+    updated_at: number
+  }
+  stocks: {
+    stock_id: string
+    product_coupon_id: string
+    brand_id: string
+    mchid: string
+    state: string
+    doc: string
+    sent_total: number
+    sent_today: number
+    sent_day: number
+    created_at: number
+    updated_at: number
+  }
+  user_coupons: {
+    stock_id: string
+    coupon_code: string
+    product_coupon_id: string
+    brand_id: string
+    mchid: string
+    openid: string
+    appid: string
+    state: string
+    valid_begin: number
+    valid_end: number
+    receive_time: number
+    doc: string
+    version: number
+    created_at: number
+    updated_at: number
+  }
+  idempotency: {
+    brand_id: string
+    operation: string
+    request_no: string
+    fingerprint: string
+    resource_id: string
+    snapshot: string | null
+    created_at: number
+  }
+}

@@ -1,0 +1,65 @@
+import BetterSqlite3 from 'better-sqlite3'
+import { Kysely, type SqliteDatabase, SqliteDialect, type SqliteStatement, sql } from 'kysely'
+import { kyselyStore } from './kysely-store.ts'
+import type { Database } from './schema.ts'
+import type { Store } from './store.ts'
+
+/**
+ * The embedded default: one SQLite file in WAL mode. Kysely serialises every query of this
+ * process on the single connection; transactions start with BEGIN IMMEDIATE so that a second
+ * process on the same file waits for the write lock (busy_timeout) instead of failing with
+ * SQLITE_BUSY halfway through a read-then-write.
+ */
+export function openSqliteStore(
+  path: string,
+  /** `deferred` exists only so a test can show what IMMEDIATE prevents. */
+  options: { begin?: 'immediate' | 'deferred' } = {},
+): Store {
+  const begin = options.begin === 'deferred' ? sql`begin deferred` : sql`begin immediate`
+  const raw = new BetterSqlite3(path)
+  raw.pragma('journal_mode = WAL')
+  raw.pragma('synchronous = NORMAL')
+  raw.pragma('busy_timeout = 5000')
+  raw.pragma('foreign_keys = ON')
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached(raw) }) })
+  return kyselyStore({
+    kind: 'sqlite',
+    db,
+    caps: {
+      rowLocks: false,
+      isUniqueViolation: (e) =>
+        typeof e === 'object' && e !== null && 'code' in e &&
+        (e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e.code === 'SQLITE_CONSTRAINT_UNIQUE'),
+    },
+    inTransaction: (fn) =>
+      db.connection().execute(async (conn) => {
+        await begin.execute(conn)
+        try {
+          const result = await fn(conn)
+          await sql`commit`.execute(conn)
+          return result
+        } catch (e) {
+          // A failed COMMIT may already have ended the transaction; the original error matters.
+          await sql`rollback`.execute(conn).catch(() => {})
+          throw e
+        }
+      }),
+    close: () => db.destroy(),
+  })
+}
+
+/** Kysely prepares every query anew; the statements of this app are few, so keep them. */
+function cached(raw: BetterSqlite3.Database): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>()
+  return {
+    close: () => raw.close(),
+    prepare(text: string): SqliteStatement {
+      let s = statements.get(text)
+      if (!s) {
+        s = raw.prepare(text) as unknown as SqliteStatement
+        if (statements.size < 500) statements.set(text, s)
+      }
+      return s
+    },
+  }
+}

@@ -1,0 +1,106 @@
+import type { ProductCoupon, Stock } from '../domain/product-coupon.ts'
+import type { UserCoupon } from '../domain/user-coupon.ts'
+
+/**
+ * The one store interface. SQLite (embedded default) implements it now; PostgreSQL implements
+ * the same interface and passes the same contract suite (store-contract.ts). Nothing above
+ * this file knows which database is underneath.
+ */
+
+export interface PlatformKey {
+  keyId: string
+  privateKeyPem: string
+  publicKeyPem: string
+}
+
+export interface Partner {
+  mchid: string
+  apiv3Key: string
+}
+
+export interface PartnerCert {
+  mchid: string
+  serialNo: string
+  publicKeyPem: string
+}
+
+/** An AppID bound to a partner (partner appid) or associated with a brand (brand appid). */
+export interface AppIdBinding {
+  appid: string
+  mchid?: string
+  brandId?: string
+}
+
+export interface IdempotencyRecord {
+  brandId: string
+  operation: string
+  requestNo: string
+  fingerprint: string
+  /** What the first successful request produced: a product coupon id, `stock/code`, … */
+  resourceId: string
+  /** The response entity as first answered; stored only when replayResponse is 'snapshot'. */
+  snapshot?: string
+}
+
+export interface StoreReader {
+  getPlatformKey(): Promise<PlatformKey | undefined>
+  getPartner(mchid: string): Promise<Partner | undefined>
+  getPartnerCert(mchid: string, serialNo: string): Promise<PartnerCert | undefined>
+  brandExists(brandId: string): Promise<boolean>
+  isBrandAuthorized(brandId: string, mchid: string): Promise<boolean>
+  getAppId(appid: string): Promise<AppIdBinding | undefined>
+  hasOpenId(appid: string, openid: string): Promise<boolean>
+  getProductCoupon(id: string): Promise<ProductCoupon | undefined>
+  getStock(id: string): Promise<Stock | undefined>
+  getUserCoupon(stockId: string, couponCode: string): Promise<UserCoupon | undefined>
+  countUserCoupons(stockId: string, openid: string): Promise<number>
+  getIdempotency(
+    brandId: string,
+    operation: string,
+    requestNo: string,
+  ): Promise<IdempotencyRecord | undefined>
+  getMeta(key: string): Promise<string | undefined>
+}
+
+export interface StoreTx extends StoreReader {
+  /** Reads a coupon and holds it for this transaction (PostgreSQL: FOR UPDATE). */
+  lockUserCoupon(stockId: string, couponCode: string): Promise<UserCoupon | undefined>
+  /** Reads a stock and holds it for this transaction, so budgets cannot be overshot. */
+  lockStock(id: string): Promise<Stock | undefined>
+  nextSequence(name: string): Promise<number>
+  insertPlatformKey(key: PlatformKey): Promise<void>
+  insertPartner(partner: Partner): Promise<void>
+  insertPartnerCert(cert: PartnerCert): Promise<void>
+  insertBrand(brandId: string): Promise<void>
+  authorizeBrand(brandId: string, mchid: string): Promise<void>
+  insertAppId(binding: AppIdBinding): Promise<void>
+  insertOpenId(appid: string, openid: string): Promise<void>
+  insertProductCoupon(pc: ProductCoupon): Promise<void>
+  updateProductCoupon(pc: ProductCoupon): Promise<void>
+  insertStock(stock: Stock): Promise<void>
+  updateStock(stock: Stock): Promise<void>
+  insertUserCoupon(coupon: UserCoupon): Promise<void>
+  /** Writes `coupon` if the stored version is `coupon.version - 1`; throws StoreConflict otherwise. */
+  updateUserCoupon(coupon: UserCoupon): Promise<void>
+  /** Inserts the record; throws StoreConflict if the key exists (a concurrent duplicate). */
+  insertIdempotency(record: IdempotencyRecord): Promise<void>
+  setMeta(key: string, value: string): Promise<void>
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres'
+  /** Brings the schema to the latest numbered migration. */
+  migrate(): Promise<void>
+  readonly read: StoreReader
+  /**
+   * Runs `fn` in one transaction: all of its writes commit together or none do. A StoreConflict
+   * thrown inside (a concurrent writer won a race) rolls back and runs `fn` again, up to a bound.
+   */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+/** A write lost a race with a concurrent transaction; the whole unit of work is retried. */
+export class StoreConflict extends Error {
+  override readonly name = 'StoreConflict'
+}

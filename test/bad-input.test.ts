@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict'
+import { generateKeyPairSync } from 'node:crypto'
+import { request as httpRequest } from 'node:http'
+import { after, before, describe, test } from 'node:test'
+import { signRequest } from '../src/protocol/authorization.ts'
+import { API, body, type CouponRef, couponPath, getCoupon, reqNo, usedCoupon } from './helpers/fixtures.ts'
+import { type Reply, startTestServer, type TestServer } from './helpers/harness.ts'
+
+/**
+ * Every item of the issue's "Bad input" list: a clear error in WeChat's shape (the harness
+ * checks shape, catalogue, signature and leaks on every reply), no state change, no 5xx,
+ * and the server keeps serving.
+ */
+
+let s: TestServer
+let c: CouponRef
+let version: number | undefined
+
+before(async () => {
+  s = await startTestServer()
+  c = await usedCoupon(s)
+  version = (await s.server.store.read.getUserCoupon(c.stock_id, c.coupon_code))?.version
+})
+
+after(async () => {
+  // Nothing above changed the coupon, and the server still answers normally.
+  const stored = await s.server.store.read.getUserCoupon(c.stock_id, c.coupon_code)
+  assert.equal(stored?.version, version)
+  assert.equal((await getCoupon(s, c)).coupon_state, 'USED')
+  await s.close()
+})
+
+const path = () => couponPath(c, 'return')
+const good = () => body(c, { out_request_no: reqNo('RET') })
+
+function expect(r: Reply, status: number, code: string, field?: string): void {
+  assert.equal(r.status, status, r.text)
+  assert.equal(r.json.code, code)
+  if (field !== undefined) assert.equal(r.json.detail?.field, field, r.text)
+}
+
+describe('signature and Authorization (401 SIGN_ERROR)', () => {
+  test('missing header', async () => {
+    expect(await s.call('POST', path(), good(), { authorization: null }), 401, 'SIGN_ERROR')
+  })
+
+  test('malformed headers', async () => {
+    const valid = signRequest({
+      method: 'POST',
+      url: path(),
+      body: '{}',
+      mchid: s.partner.mchid,
+      serialNo: s.partner.serialNo,
+      privateKey: s.partner.privateKey,
+    }).authorization
+    const params = valid.slice(valid.indexOf(' ') + 1)
+    for (const authorization of [
+      'Bearer abc',
+      `WECHATPAY2-SHA256-RSA2048X ${params}`,
+      `wechatpay2-sha256-rsa2048 ${params}`,
+      `WECHATPAY-BRAND-SHA256-RSA2048 ${params}`,
+      `WECHATPAY2-SHA256-RSA2048 ${params.replace(/,?serial_no="[^"]*"/, '')}`,
+      `WECHATPAY2-SHA256-RSA2048 ${params},mchid="${s.partner.mchid}"`,
+      `WECHATPAY2-SHA256-RSA2048 ${params.replace(/mchid="(\d+)"/, 'mchid=$1')}`,
+      `WECHATPAY2-SHA256-RSA2048 ${params},extra="1"`,
+      'WECHATPAY2-SHA256-RSA2048',
+      `WECHATPAY2-SHA256-RSA2048 ${'x'.repeat(5000)}`,
+    ]) {
+      const r = await s.call('POST', path(), good(), { authorization })
+      expect(r, 401, 'SIGN_ERROR')
+      assert.match(r.json.message, /Authorization/, authorization.slice(0, 60))
+    }
+  })
+
+  test('signed by a key that is not the partner certificate', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    const r = await s.call('POST', path(), good(), { partner: { ...s.partner, privateKey } })
+    expect(r, 401, 'SIGN_ERROR')
+    assert.equal(r.json.message, '签名错误，请检查后再试')
+  })
+
+  test('unknown mchid, unknown serial_no', async () => {
+    expect(await s.call('POST', path(), good(), { partner: { ...s.partner, mchid: '1999999999' } }), 401, 'SIGN_ERROR')
+    const r = await s.call('POST', path(), good(), { partner: { ...s.partner, serialNo: 'A'.repeat(40) } })
+    expect(r, 401, 'SIGN_ERROR')
+    assert.equal(r.json.message, '商户证书序列号有误')
+  })
+
+  test('timestamp outside ±300 s of real time; inside is accepted', async () => {
+    const now = Math.floor(Date.now() / 1000)
+    for (const skew of [-301, 301, -100_000]) {
+      const r = await s.call('POST', path(), good(), { timestamp: now + skew })
+      expect(r, 401, 'SIGN_ERROR')
+      assert.equal(r.json.message, 'Http头Authorization中的timestamp与发起请求的时间不得超过5分钟')
+    }
+    const ms = await s.call('POST', path(), good(), { timestamp: Date.now() })
+    expect(ms, 401, 'SIGN_ERROR')
+    // Inside the window the request passes authentication and meets the business rules.
+    const r = await s.call('GET', `${couponPath(c)}?product_coupon_id=${c.product_coupon_id}&stock_id=${c.stock_id}&appid=${c.appid}&brand_id=${c.brand_id}`, undefined, { timestamp: now - 290 })
+    assert.equal(r.status, 200)
+  })
+
+  test('body, path, query or method changed after signing', async () => {
+    const b = JSON.stringify(good())
+    expect(await s.call('POST', path(), undefined, { rawBody: b, signBody: b.replace('RET', 'REX') }), 401, 'SIGN_ERROR')
+    expect(await s.call('POST', path(), undefined, { rawBody: `${b} `, signBody: b }), 401, 'SIGN_ERROR')
+    expect(await s.call('POST', path(), undefined, { rawBody: b, signUrl: couponPath(c, 'use') }), 401, 'SIGN_ERROR')
+    expect(await s.call('POST', path(), undefined, { rawBody: b, signMethod: 'PUT' }), 401, 'SIGN_ERROR')
+    const q = `?product_coupon_id=${c.product_coupon_id}&stock_id=${c.stock_id}&appid=${c.appid}&brand_id=${c.brand_id}`
+    const swapped = `?stock_id=${c.stock_id}&product_coupon_id=${c.product_coupon_id}&appid=${c.appid}&brand_id=${c.brand_id}`
+    expect(await s.call('GET', `${couponPath(c)}${q}`, undefined, { signUrl: `${couponPath(c)}${swapped}` }), 401, 'SIGN_ERROR')
+  })
+})
+
+describe('body syntax (400, after the signature passed)', () => {
+  const raw = (rawBody: string, contentType?: string | null) =>
+    s.call('POST', path(), undefined, { rawBody, ...(contentType === undefined ? {} : { contentType }) })
+
+  test('non-JSON, truncated, empty JSON, array, BOM', async () => {
+    for (const t of ['hello', '{"product_coupon_id": "1', '', '   ', '\uFEFF{}', '{"a":1,}']) {
+      const r = await raw(t === '' ? ' ' : t)
+      expect(r, 400, 'PARAM_ERROR')
+      assert.equal(r.json.message, '入参不合法', t)
+    }
+    expect(await raw('[]'), 400, 'PARAM_ERROR', '')
+    expect(await raw('"text"'), 400, 'PARAM_ERROR')
+  })
+
+  test('wrong or missing Content-Type → INVALID_REQUEST; parameters on the media type are fine', async () => {
+    const b = JSON.stringify(good())
+    expect(await raw(b, 'text/plain'), 400, 'INVALID_REQUEST')
+    expect(await raw(b, 'application/x-www-form-urlencoded'), 400, 'INVALID_REQUEST')
+    expect(await raw(b, null), 400, 'INVALID_REQUEST')
+    const replayNo = reqNo('RET')
+    const ok = await raw(JSON.stringify(body(c, { out_request_no: replayNo, sequential_coupon_index: 0 })), 'Application/JSON; charset=utf-8')
+    expect(ok, 400, 'INVALID_REQUEST')
+    assert.equal(ok.json.message, '传入参数不符合业务规则', 'got past Content-Type and JSON checks')
+  })
+
+  test('duplicate keys, __proto__ and constructor members', async () => {
+    const b = JSON.stringify(good())
+    expect(await raw(`${b.slice(0, -1)},"appid":"wxother"}`), 400, 'PARAM_ERROR', '/appid')
+    expect(await raw(`${b.slice(0, -1)},"__proto__":{"polluted":1}}`), 400, 'PARAM_ERROR', '/__proto__')
+    expect(await raw(`${b.slice(0, -1)},"constructor":{"prototype":{}}}`), 400, 'PARAM_ERROR', '/constructor')
+    assert.equal(({} as Record<string, unknown>).polluted, undefined)
+  })
+
+  test('numbers beyond 2^53 and 1e400', async () => {
+    const b = JSON.stringify(good())
+    expect(await raw(`${b.slice(0, -1)},"sequential_coupon_index":9007199254740993}`), 400, 'PARAM_ERROR', '/sequential_coupon_index')
+    expect(await raw(`${b.slice(0, -1)},"sequential_coupon_index":1e400}`), 400, 'PARAM_ERROR', '/sequential_coupon_index')
+  })
+
+  test('deeply nested and oversized bodies', async () => {
+    expect(await raw(`${'['.repeat(5000)}${']'.repeat(5000)}`), 400, 'PARAM_ERROR')
+    const big = JSON.stringify({ ...good(), pad: 'x'.repeat(70 * 1024) })
+    expect(await raw(big), 400, 'INVALID_REQUEST')
+  })
+})
+
+describe('field rules (400 PARAM_ERROR naming the field)', () => {
+  const send = (b: Record<string, unknown>) => s.call('POST', path(), b)
+
+  test('out_request_no of 5 or 41 characters, or other characters', async () => {
+    for (const no of ['ABCDE', 'A'.repeat(41), 'ABC DEF', 'ABC$123', 'ABC/123', '中文中文中文中', '']) {
+      expect(await send(body(c, { out_request_no: no })), 400, 'PARAM_ERROR', '/out_request_no')
+    }
+    // 6 and 40 characters pass the format check and reach the business rules.
+    for (const no of ['ABC-_1', `${'A'.repeat(39)}_`]) {
+      const r = await send(body(c, { out_request_no: no, sequential_coupon_index: 0 }))
+      assert.equal(r.json.message, '传入参数不符合业务规则', no)
+    }
+  })
+
+  test('missing required fields, and explicit null means missing', async () => {
+    for (const f of ['product_coupon_id', 'stock_id', 'appid', 'out_request_no', 'brand_id']) {
+      const b = good()
+      delete b[f]
+      expect(await send(b), 400, 'PARAM_ERROR', `/${f}`)
+      expect(await send({ ...good(), [f]: null }), 400, 'PARAM_ERROR', `/${f}`)
+    }
+  })
+
+  test('strings where integers belong and integers where strings belong', async () => {
+    expect(await send({ ...good(), sequential_coupon_index: '0' }), 400, 'PARAM_ERROR', '/sequential_coupon_index')
+    expect(await send({ ...good(), sequential_coupon_index: 1.5 }), 400, 'PARAM_ERROR', '/sequential_coupon_index')
+    expect(await send({ ...good(), sequential_coupon_index: true }), 400, 'PARAM_ERROR', '/sequential_coupon_index')
+    expect(await send({ ...good(), out_request_no: 12345678 }), 400, 'PARAM_ERROR', '/out_request_no')
+    expect(await send({ ...good(), brand_id: 120001 }), 400, 'PARAM_ERROR', '/brand_id')
+    expect(await send({ ...good(), appid: ['wx'] }), 400, 'PARAM_ERROR', '/appid')
+  })
+
+  test('over-long and empty strings', async () => {
+    expect(await send({ ...good(), stock_id: '1'.repeat(41) }), 400, 'PARAM_ERROR', '/stock_id')
+    expect(await send({ ...good(), appid: '' }), 400, 'PARAM_ERROR', '/appid')
+    expect(await send({ ...good(), brand_id: 'x'.repeat(5000) }), 400, 'PARAM_ERROR', '/brand_id')
+  })
+
+  test('unknown enum values', async () => {
+    const { productCouponBody } = await import('./helpers/fixtures.ts')
+    const b = productCouponBody(s)
+    const r = await s.call('POST', `${API}/product-coupons`, { ...b, scope: 'EVERYTHING' })
+    expect(r, 400, 'PARAM_ERROR', '/scope')
+    const r2 = await s.call('POST', `${API}/product-coupons`, {
+      ...b,
+      stock: { ...b.stock, coupon_code_mode: 'wechatpay' },
+    })
+    expect(r2, 400, 'PARAM_ERROR', '/stock/coupon_code_mode')
+  })
+
+  test('unknown members are ignored, not honoured', async () => {
+    const r = await send({ ...good(), sequential_coupon_index: undefined, coupon_state: 'EFFECTIVE', mchid: '1' })
+    assert.equal(r.status, 200, r.text)
+    // That return was real: put the coupon back to USED for the after() check.
+    const { useBody } = await import('./helpers/fixtures.ts')
+    assert.equal((await s.call('POST', couponPath(c, 'use'), await useBody(s, c))).status, 200)
+    version = (await s.server.store.read.getUserCoupon(c.stock_id, c.coupon_code))?.version
+  })
+})
+
+describe('path parameters', () => {
+  const at = (openid: string, code: string) =>
+    s.call('POST', `${API}/users/${openid}/coupons/${code}/return`, good())
+
+  test('percent-encoded separators and traversal are refused, not decoded into routes', async () => {
+    expect(await at(c.openid, `${c.coupon_code}%2F..`), 400, 'PARAM_ERROR', 'coupon_code')
+    expect(await at(`${c.openid}%2F`, c.coupon_code), 400, 'PARAM_ERROR', 'openid')
+    expect(await at(c.openid, `%252F${c.coupon_code}`), 400, 'PARAM_ERROR', 'coupon_code')
+    expect(await at('%E4%B8%AD', c.coupon_code), 400, 'PARAM_ERROR', 'openid')
+  })
+
+  test('over-long path parameters', async () => {
+    expect(await at(c.openid, '1'.repeat(41)), 400, 'PARAM_ERROR', 'coupon_code')
+    expect(await at('o'.repeat(300), c.coupon_code), 400, 'PARAM_ERROR', 'openid')
+  })
+
+  test('unknown routes and methods answer 404 in the same envelope', async () => {
+    expect(await s.call('GET', `${API}/nothing-here`), 404, 'NOT_FOUND')
+    expect(await s.call('DELETE', couponPath(c, 'return')), 404, 'NOT_FOUND')
+  })
+})
+
+describe('headers', () => {
+  test('several Accept types, no Wechatpay-Serial and lower-case names are all accepted', async () => {
+    const r = await s.call('POST', path(), { ...good(), sequential_coupon_index: 0 }, {
+      headers: { Accept: 'application/json, text/plain, */*' },
+    })
+    assert.equal(r.json.message, '传入参数不符合业务规则')
+    const r2 = await s.call('POST', path(), { ...good(), sequential_coupon_index: 0 }, {
+      headers: { 'Wechatpay-Serial': s.sandbox.platform.public_key_id },
+    })
+    assert.equal(r2.json.message, '传入参数不符合业务规则')
+  })
+
+  test('a header section over the limit gets a 400 in WeChat shape, not a dropped socket', async () => {
+    const url = new URL(`${s.baseUrl}${path()}`)
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpRequest(
+        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'X-Big': 'x'.repeat(20_000) } },
+        (res) => {
+          let t = ''
+          res.on('data', (d: Buffer) => {
+            t += d.toString()
+          })
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: t }))
+        },
+      )
+      req.on('error', reject)
+      req.end()
+    })
+    assert.equal(status, 400)
+    assert.equal(JSON.parse(text).code, 'INVALID_REQUEST')
+  })
+})

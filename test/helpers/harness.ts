@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict'
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { BehaviourSettings } from '../../src/domain/settings.ts'
+import { ERRORS } from '../../src/domain/errors.ts'
+import { signRequest } from '../../src/protocol/authorization.ts'
+import { verifyResponseSignature } from '../../src/protocol/response-signature.ts'
+import { type RunningServer, type SandboxFile, startServer } from '../../src/server/start.ts'
+
+/**
+ * A real server on a loopback port with its own data dir, and a client that signs like an
+ * official one. Every response it sees is checked against the contract: signed, Request-ID,
+ * errors in the catalogue's exact shape, nothing leaked.
+ */
+
+export interface PartnerCreds {
+  mchid: string
+  serialNo: string
+  privateKey: KeyObject
+}
+
+export interface CallOptions {
+  partner?: PartnerCreds
+  /** Bytes to send instead of JSON.stringify(body). */
+  rawBody?: string
+  headers?: Record<string, string>
+  timestamp?: number
+  nonce?: string
+  /** Sign these instead of what is sent (to forge mismatches). */
+  signUrl?: string
+  signBody?: string
+  signMethod?: string
+  /** Replace the Authorization header entirely; null omits it. */
+  authorization?: string | null
+  contentType?: string | null
+}
+
+export interface Reply {
+  status: number
+  headers: Headers
+  text: string
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary response fields
+  json: any
+}
+
+const CATALOGUE = new Set(Object.values(ERRORS).map((e) => `${e.status} ${e.code} ${e.message}`))
+const LEAK = /\bat \S+ \(|\.ts:\d|\.js:\d|SELECT |INSERT |UPDATE |SQLITE|sqlite|node_modules|\/tmp\/|\/root\/|\/work\//
+const KEY = /BEGIN [A-Z ]*KEY/
+
+export class TestServer {
+  server!: RunningServer
+  readonly dataDir: string
+  readonly settings: BehaviourSettings | undefined
+  platformKey!: KeyObject
+  partner!: PartnerCreds
+
+  constructor(dataDir: string, settings?: BehaviourSettings) {
+    this.dataDir = dataDir
+    this.settings = settings
+  }
+
+  get sandbox(): SandboxFile {
+    return this.server.sandbox
+  }
+
+  get baseUrl(): string {
+    return this.server.baseUrl
+  }
+
+  async start(): Promise<this> {
+    this.server = await startServer({
+      port: 0,
+      dataDir: this.dataDir,
+      ...(this.settings ? { settings: this.settings } : {}),
+    })
+    const s = this.server.sandbox
+    this.platformKey = createPublicKey(readFileSync(s.platform.public_key_file, 'utf8'))
+    this.partner = {
+      mchid: s.partner.mchid,
+      serialNo: s.partner.serial_no,
+      privateKey: createPrivateKey(readFileSync(s.partner.private_key_file, 'utf8')),
+    }
+    return this
+  }
+
+  async restart(): Promise<void> {
+    await this.server.close()
+    await this.start()
+  }
+
+  async close(): Promise<void> {
+    await this.server.close()
+    rmSync(this.dataDir, { recursive: true, force: true })
+  }
+
+  /** A signed APIv3 call; `path` is the request-target after the host. */
+  async call(method: string, path: string, body?: unknown, o: CallOptions = {}): Promise<Reply> {
+    const partner = o.partner ?? this.partner
+    const text = o.rawBody ?? (body === undefined ? '' : JSON.stringify(body))
+    const headers: Record<string, string> = { Accept: 'application/json' }
+    if (text !== '' && o.contentType !== null) {
+      headers['Content-Type'] = o.contentType ?? 'application/json'
+    }
+    if (o.authorization !== null) {
+      headers.Authorization =
+        o.authorization ??
+        signRequest({
+          method: o.signMethod ?? method,
+          url: o.signUrl ?? path,
+          body: o.signBody ?? text,
+          mchid: partner.mchid,
+          serialNo: partner.serialNo,
+          privateKey: partner.privateKey,
+          ...(o.timestamp === undefined ? {} : { timestamp: o.timestamp }),
+          ...(o.nonce === undefined ? {} : { nonce: o.nonce }),
+        }).authorization
+    }
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { ...headers, ...o.headers },
+      ...(text === '' ? {} : { body: text }),
+    })
+    return this.#check(res, true)
+  }
+
+  /** A sandbox control call with the admin token (or another token). */
+  async admin(method: string, path: string, body?: unknown, token?: string): Promise<Reply> {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${token ?? this.sandbox.admin_token}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+    return this.#check(res, false)
+  }
+
+  async #check(res: Response, wechatApi: boolean): Promise<Reply> {
+    const text = await res.text()
+    const requestId = res.headers.get('request-id') ?? ''
+    assert.match(requestId, /^[0-9A-F]{42}(-\d+)?$/, 'every response carries a Request-ID')
+    const verdict = verifyResponseSignature({
+      headers: (n) => res.headers.get(n) ?? undefined,
+      body: text,
+      publicKey: this.platformKey,
+      publicKeyId: this.sandbox.platform.public_key_id,
+      nowSeconds: Math.floor(Date.now() / 1000),
+    })
+    assert.deepEqual(verdict, { ok: true }, `response signature (${res.status} ${text.slice(0, 80)})`)
+    const json = text === '' ? undefined : JSON.parse(text)
+    if (res.status >= 400) {
+      assert.ok(
+        CATALOGUE.has(`${res.status} ${json.code} ${json.message}`),
+        `error not in the catalogue: ${res.status} ${text}`,
+      )
+      assert.deepEqual(
+        Object.keys(json).filter((k) => !['code', 'message', 'detail'].includes(k)),
+        [],
+        'error body is {code, message, detail?}',
+      )
+      assert.match(requestId, /-\d+$/, 'failed calls carry the numeric code in Request-ID')
+    }
+    assert.doesNotMatch(text, LEAK, 'no stack trace, SQL or path in a response')
+    // Only POST /sandbox/partners hands out a private key, by design.
+    if (wechatApi || res.status >= 400) assert.doesNotMatch(text, KEY, 'no key material')
+    return { status: res.status, headers: res.headers, text, json }
+  }
+}
+
+export async function startTestServer(settings?: BehaviourSettings): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'wxcoupon-test-'))
+  return new TestServer(dir, settings).start()
+}
+
+export function partnerFrom(p: {
+  mchid: string
+  serial_no: string
+  private_key_pem: string
+}): PartnerCreds {
+  return { mchid: p.mchid, serialNo: p.serial_no, privateKey: createPrivateKey(p.private_key_pem) }
+}
