@@ -3,7 +3,15 @@ import { generateKeyPairSync } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
 import { after, before, describe, test } from 'node:test'
 import { signRequest } from '../src/protocol/authorization.ts'
-import { API, body, type CouponRef, couponPath, getCoupon, reqNo, usedCoupon } from './helpers/fixtures.ts'
+import {
+  API,
+  body,
+  type CouponRef,
+  couponPath,
+  getCoupon,
+  reqNo,
+  usedCoupon,
+} from './helpers/fixtures.ts'
 import { type Reply, startTestServer, type TestServer } from './helpers/harness.ts'
 
 /**
@@ -80,8 +88,14 @@ describe('signature and Authorization (401 SIGN_ERROR)', () => {
   })
 
   test('unknown mchid, unknown serial_no', async () => {
-    expect(await s.call('POST', path(), good(), { partner: { ...s.partner, mchid: '1999999999' } }), 401, 'SIGN_ERROR')
-    const r = await s.call('POST', path(), good(), { partner: { ...s.partner, serialNo: 'A'.repeat(40) } })
+    expect(
+      await s.call('POST', path(), good(), { partner: { ...s.partner, mchid: '1999999999' } }),
+      401,
+      'SIGN_ERROR',
+    )
+    const r = await s.call('POST', path(), good(), {
+      partner: { ...s.partner, serialNo: 'A'.repeat(40) },
+    })
     expect(r, 401, 'SIGN_ERROR')
     assert.equal(r.json.message, '商户证书序列号有误')
   })
@@ -96,25 +110,55 @@ describe('signature and Authorization (401 SIGN_ERROR)', () => {
     const ms = await s.call('POST', path(), good(), { timestamp: Date.now() })
     expect(ms, 401, 'SIGN_ERROR')
     // Inside the window the request passes authentication and meets the business rules.
-    const r = await s.call('GET', `${couponPath(c)}?product_coupon_id=${c.product_coupon_id}&stock_id=${c.stock_id}&appid=${c.appid}&brand_id=${c.brand_id}`, undefined, { timestamp: now - 290 })
+    const r = await s.call(
+      'GET',
+      `${couponPath(c)}?product_coupon_id=${c.product_coupon_id}&stock_id=${c.stock_id}&appid=${c.appid}&brand_id=${c.brand_id}`,
+      undefined,
+      { timestamp: now - 290 },
+    )
     assert.equal(r.status, 200)
   })
 
   test('body, path, query or method changed after signing', async () => {
     const b = JSON.stringify(good())
-    expect(await s.call('POST', path(), undefined, { rawBody: b, signBody: b.replace('RET', 'REX') }), 401, 'SIGN_ERROR')
-    expect(await s.call('POST', path(), undefined, { rawBody: `${b} `, signBody: b }), 401, 'SIGN_ERROR')
-    expect(await s.call('POST', path(), undefined, { rawBody: b, signUrl: couponPath(c, 'use') }), 401, 'SIGN_ERROR')
-    expect(await s.call('POST', path(), undefined, { rawBody: b, signMethod: 'PUT' }), 401, 'SIGN_ERROR')
+    expect(
+      await s.call('POST', path(), undefined, { rawBody: b, signBody: b.replace('RET', 'REX') }),
+      401,
+      'SIGN_ERROR',
+    )
+    expect(
+      await s.call('POST', path(), undefined, { rawBody: `${b} `, signBody: b }),
+      401,
+      'SIGN_ERROR',
+    )
+    expect(
+      await s.call('POST', path(), undefined, { rawBody: b, signUrl: couponPath(c, 'use') }),
+      401,
+      'SIGN_ERROR',
+    )
+    expect(
+      await s.call('POST', path(), undefined, { rawBody: b, signMethod: 'PUT' }),
+      401,
+      'SIGN_ERROR',
+    )
     const q = `?product_coupon_id=${c.product_coupon_id}&stock_id=${c.stock_id}&appid=${c.appid}&brand_id=${c.brand_id}`
     const swapped = `?stock_id=${c.stock_id}&product_coupon_id=${c.product_coupon_id}&appid=${c.appid}&brand_id=${c.brand_id}`
-    expect(await s.call('GET', `${couponPath(c)}${q}`, undefined, { signUrl: `${couponPath(c)}${swapped}` }), 401, 'SIGN_ERROR')
+    expect(
+      await s.call('GET', `${couponPath(c)}${q}`, undefined, {
+        signUrl: `${couponPath(c)}${swapped}`,
+      }),
+      401,
+      'SIGN_ERROR',
+    )
   })
 })
 
 describe('body syntax (400, after the signature passed)', () => {
   const raw = (rawBody: string, contentType?: string | null) =>
-    s.call('POST', path(), undefined, { rawBody, ...(contentType === undefined ? {} : { contentType }) })
+    s.call('POST', path(), undefined, {
+      rawBody,
+      ...(contentType === undefined ? {} : { contentType }),
+    })
 
   test('non-JSON, truncated, empty JSON, array, BOM', async () => {
     for (const t of ['hello', '{"product_coupon_id": "1', '', '   ', '\uFEFF{}', '{"a":1,}']) {
@@ -132,7 +176,10 @@ describe('body syntax (400, after the signature passed)', () => {
     expect(await raw(b, 'application/x-www-form-urlencoded'), 400, 'INVALID_REQUEST')
     expect(await raw(b, null), 400, 'INVALID_REQUEST')
     const replayNo = reqNo('RET')
-    const ok = await raw(JSON.stringify(body(c, { out_request_no: replayNo, sequential_coupon_index: 0 })), 'Application/JSON; charset=utf-8')
+    const ok = await raw(
+      JSON.stringify(body(c, { out_request_no: replayNo, sequential_coupon_index: 0 })),
+      'Application/JSON; charset=utf-8',
+    )
     expect(ok, 400, 'INVALID_REQUEST')
     assert.equal(ok.json.message, '传入参数不符合业务规则', 'got past Content-Type and JSON checks')
   })
@@ -140,15 +187,35 @@ describe('body syntax (400, after the signature passed)', () => {
   test('duplicate keys, __proto__ and constructor members', async () => {
     const b = JSON.stringify(good())
     expect(await raw(`${b.slice(0, -1)},"appid":"wxother"}`), 400, 'PARAM_ERROR', '/appid')
-    expect(await raw(`${b.slice(0, -1)},"__proto__":{"polluted":1}}`), 400, 'PARAM_ERROR', '/__proto__')
-    expect(await raw(`${b.slice(0, -1)},"constructor":{"prototype":{}}}`), 400, 'PARAM_ERROR', '/constructor')
+    expect(
+      await raw(`${b.slice(0, -1)},"__proto__":{"polluted":1}}`),
+      400,
+      'PARAM_ERROR',
+      '/__proto__',
+    )
+    expect(
+      await raw(`${b.slice(0, -1)},"constructor":{"prototype":{}}}`),
+      400,
+      'PARAM_ERROR',
+      '/constructor',
+    )
     assert.equal(({} as Record<string, unknown>).polluted, undefined)
   })
 
   test('numbers beyond 2^53 and 1e400', async () => {
     const b = JSON.stringify(good())
-    expect(await raw(`${b.slice(0, -1)},"sequential_coupon_index":9007199254740993}`), 400, 'PARAM_ERROR', '/sequential_coupon_index')
-    expect(await raw(`${b.slice(0, -1)},"sequential_coupon_index":1e400}`), 400, 'PARAM_ERROR', '/sequential_coupon_index')
+    expect(
+      await raw(`${b.slice(0, -1)},"sequential_coupon_index":9007199254740993}`),
+      400,
+      'PARAM_ERROR',
+      '/sequential_coupon_index',
+    )
+    expect(
+      await raw(`${b.slice(0, -1)},"sequential_coupon_index":1e400}`),
+      400,
+      'PARAM_ERROR',
+      '/sequential_coupon_index',
+    )
   })
 
   test('deeply nested and oversized bodies', async () => {
@@ -162,7 +229,15 @@ describe('field rules (400 PARAM_ERROR naming the field)', () => {
   const send = (b: Record<string, unknown>) => s.call('POST', path(), b)
 
   test('out_request_no of 5 or 41 characters, or other characters', async () => {
-    for (const no of ['ABCDE', 'A'.repeat(41), 'ABC DEF', 'ABC$123', 'ABC/123', '中文中文中文中', '']) {
+    for (const no of [
+      'ABCDE',
+      'A'.repeat(41),
+      'ABC DEF',
+      'ABC$123',
+      'ABC/123',
+      '中文中文中文中',
+      '',
+    ]) {
       expect(await send(body(c, { out_request_no: no })), 400, 'PARAM_ERROR', '/out_request_no')
     }
     // 6 and 40 characters pass the format check and reach the business rules.
@@ -182,10 +257,30 @@ describe('field rules (400 PARAM_ERROR naming the field)', () => {
   })
 
   test('strings where integers belong and integers where strings belong', async () => {
-    expect(await send({ ...good(), sequential_coupon_index: '0' }), 400, 'PARAM_ERROR', '/sequential_coupon_index')
-    expect(await send({ ...good(), sequential_coupon_index: 1.5 }), 400, 'PARAM_ERROR', '/sequential_coupon_index')
-    expect(await send({ ...good(), sequential_coupon_index: true }), 400, 'PARAM_ERROR', '/sequential_coupon_index')
-    expect(await send({ ...good(), out_request_no: 12345678 }), 400, 'PARAM_ERROR', '/out_request_no')
+    expect(
+      await send({ ...good(), sequential_coupon_index: '0' }),
+      400,
+      'PARAM_ERROR',
+      '/sequential_coupon_index',
+    )
+    expect(
+      await send({ ...good(), sequential_coupon_index: 1.5 }),
+      400,
+      'PARAM_ERROR',
+      '/sequential_coupon_index',
+    )
+    expect(
+      await send({ ...good(), sequential_coupon_index: true }),
+      400,
+      'PARAM_ERROR',
+      '/sequential_coupon_index',
+    )
+    expect(
+      await send({ ...good(), out_request_no: 12345678 }),
+      400,
+      'PARAM_ERROR',
+      '/out_request_no',
+    )
     expect(await send({ ...good(), brand_id: 120001 }), 400, 'PARAM_ERROR', '/brand_id')
     expect(await send({ ...good(), appid: ['wx'] }), 400, 'PARAM_ERROR', '/appid')
   })
@@ -209,7 +304,12 @@ describe('field rules (400 PARAM_ERROR naming the field)', () => {
   })
 
   test('unknown members are ignored, not honoured', async () => {
-    const r = await send({ ...good(), sequential_coupon_index: undefined, coupon_state: 'EFFECTIVE', mchid: '1' })
+    const r = await send({
+      ...good(),
+      sequential_coupon_index: undefined,
+      coupon_state: 'EFFECTIVE',
+      mchid: '1',
+    })
     assert.equal(r.status, 200, r.text)
     // That return was real: put the coupon back to USED for the after() check.
     const { useBody } = await import('./helpers/fixtures.ts')
@@ -242,32 +342,50 @@ describe('path parameters', () => {
 
 describe('headers', () => {
   test('several Accept types, no Wechatpay-Serial and lower-case names are all accepted', async () => {
-    const r = await s.call('POST', path(), { ...good(), sequential_coupon_index: 0 }, {
-      headers: { Accept: 'application/json, text/plain, */*' },
-    })
+    const r = await s.call(
+      'POST',
+      path(),
+      { ...good(), sequential_coupon_index: 0 },
+      {
+        headers: { Accept: 'application/json, text/plain, */*' },
+      },
+    )
     assert.equal(r.json.message, '传入参数不符合业务规则')
-    const r2 = await s.call('POST', path(), { ...good(), sequential_coupon_index: 0 }, {
-      headers: { 'Wechatpay-Serial': s.sandbox.platform.public_key_id },
-    })
+    const r2 = await s.call(
+      'POST',
+      path(),
+      { ...good(), sequential_coupon_index: 0 },
+      {
+        headers: { 'Wechatpay-Serial': s.sandbox.platform.public_key_id },
+      },
+    )
     assert.equal(r2.json.message, '传入参数不符合业务规则')
   })
 
   test('a header section over the limit gets a 400 in WeChat shape, not a dropped socket', async () => {
     const url = new URL(`${s.baseUrl}${path()}`)
-    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = httpRequest(
-        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'X-Big': 'x'.repeat(20_000) } },
-        (res) => {
-          let t = ''
-          res.on('data', (d: Buffer) => {
-            t += d.toString()
-          })
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: t }))
-        },
-      )
-      req.on('error', reject)
-      req.end()
-    })
+    const { status, text } = await new Promise<{ status: number; text: string }>(
+      (resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: 'POST',
+            headers: { 'X-Big': 'x'.repeat(20_000) },
+          },
+          (res) => {
+            let t = ''
+            res.on('data', (d: Buffer) => {
+              t += d.toString()
+            })
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text: t }))
+          },
+        )
+        req.on('error', reject)
+        req.end()
+      },
+    )
     assert.equal(status, 400)
     assert.equal(JSON.parse(text).code, 'INVALID_REQUEST')
   })

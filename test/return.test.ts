@@ -25,7 +25,7 @@ const returnIt = (c: CouponRef, extra: Record<string, unknown> = {}, no = reqNo(
   s.call('POST', couponPath(c, 'return'), body(c, { out_request_no: no, ...extra }))
 
 function expectError(
-  r: { status: number; json: { code: string; message: string } ; headers: Headers },
+  r: { status: number; json: { code: string; message: string }; headers: Headers },
   status: number,
   code: string,
   message?: string,
@@ -34,7 +34,8 @@ function expectError(
   assert.equal(r.status, status, JSON.stringify(r.json))
   assert.equal(r.json.code, code)
   if (message !== undefined) assert.equal(r.json.message, message)
-  if (numeric !== undefined) assert.match(r.headers.get('request-id') ?? '', new RegExp(`-${numeric}$`))
+  if (numeric !== undefined)
+    assert.match(r.headers.get('request-id') ?? '', new RegExp(`-${numeric}$`))
 }
 
 async function storedVersion(c: CouponRef): Promise<number | undefined> {
@@ -160,9 +161,24 @@ describe('SEQUENTIAL', () => {
     const c = await usedCoupon(s, { mode: 'SEQUENTIAL', rounds: 3 }, 2)
     const v = await storedVersion(c)
     expectError(await returnIt(c), 400, 'INVALID_REQUEST', '传入参数不符合业务规则')
-    expectError(await returnIt(c, { sequential_coupon_index: 0 }), 400, 'INVALID_REQUEST', '多次优惠索引不合法')
-    expectError(await returnIt(c, { sequential_coupon_index: 2 }), 400, 'INVALID_REQUEST', '用户券状态非法')
-    expectError(await returnIt(c, { sequential_coupon_index: 3 }), 400, 'INVALID_REQUEST', '多次优惠索引不合法')
+    expectError(
+      await returnIt(c, { sequential_coupon_index: 0 }),
+      400,
+      'INVALID_REQUEST',
+      '多次优惠索引不合法',
+    )
+    expectError(
+      await returnIt(c, { sequential_coupon_index: 2 }),
+      400,
+      'INVALID_REQUEST',
+      '用户券状态非法',
+    )
+    expectError(
+      await returnIt(c, { sequential_coupon_index: 3 }),
+      400,
+      'INVALID_REQUEST',
+      '多次优惠索引不合法',
+    )
     expectError(await returnIt(c, { sequential_coupon_index: 1_000_000 }), 400, 'INVALID_REQUEST')
     expectError(await returnIt(c, { sequential_coupon_index: -1 }), 400, 'PARAM_ERROR')
     assert.equal(await storedVersion(c), v)
@@ -221,7 +237,11 @@ describe('idempotency', () => {
   test('numbers are per operation: a use number may be reused for a return', async () => {
     const c = await confirmed(s)
     const no = reqNo('SAME')
-    assert.equal((await s.call('POST', couponPath(c, 'use'), await useBody(s, c, { out_request_no: no }))).status, 200)
+    assert.equal(
+      (await s.call('POST', couponPath(c, 'use'), await useBody(s, c, { out_request_no: no })))
+        .status,
+      200,
+    )
     assert.equal((await returnIt(c, {}, no)).status, 200)
   })
 })
@@ -232,7 +252,10 @@ describe('concurrency', () => {
     const v = await storedVersion(c)
     const no = reqNo('RET')
     const rs = await Promise.all(Array.from({ length: 20 }, () => returnIt(c, {}, no)))
-    assert.deepEqual(rs.map((r) => r.status), Array(20).fill(200))
+    assert.deepEqual(
+      rs.map((r) => r.status),
+      Array(20).fill(200),
+    )
     for (const r of rs) assert.deepEqual(r.json, rs[0]?.json)
     assert.equal(await storedVersion(c), (v ?? 0) + 1)
   })
@@ -254,26 +277,65 @@ describe('tenancy and ownership (E15 steps 4–6)', () => {
   test('brand not authorised to the partner → 403 NO_AUTH', async () => {
     const c = await usedCoupon(s)
     const brand = await s.admin('POST', '/sandbox/brands', { partner_mchids: [] })
-    expectError(await returnIt({ ...c, brand_id: brand.json.brand_id }), 403, 'NO_AUTH', '缺少业务相关权限', 268579803)
+    expectError(
+      await returnIt({ ...c, brand_id: brand.json.brand_id }),
+      403,
+      'NO_AUTH',
+      '缺少业务相关权限',
+      268579803,
+    )
   })
 
   test('appid not bound to the partner → 268578704; openid of another appid → 268578526', async () => {
     const c = await usedCoupon(s)
     const other = await s.admin('POST', '/sandbox/partners', {})
     const foreign = await s.admin('POST', '/sandbox/appids', { mchid: other.json.mchid })
-    expectError(await returnIt({ ...c, appid: foreign.json.appid }), 400, 'INVALID_REQUEST', 'AppID非法', 268578704)
+    expectError(
+      await returnIt({ ...c, appid: foreign.json.appid }),
+      400,
+      'INVALID_REQUEST',
+      'AppID非法',
+      268578704,
+    )
     const mine = await s.admin('POST', '/sandbox/appids', { mchid: s.sandbox.partner.mchid })
-    expectError(await returnIt({ ...c, appid: mine.json.appid }), 400, 'INVALID_REQUEST', '解析OpenID错误', 268578526)
+    expectError(
+      await returnIt({ ...c, appid: mine.json.appid }),
+      400,
+      'INVALID_REQUEST',
+      '解析OpenID错误',
+      268578526,
+    )
   })
 
   test('ids of the wrong parent → the three 404 messages of the seed', async () => {
     const c = await usedCoupon(s)
     const d = await usedCoupon(s)
-    expectError(await returnIt({ ...c, product_coupon_id: '9999999999' }), 404, 'NOT_FOUND', '未找到 product_coupon_id 对应的商品券', 268578608)
-    expectError(await returnIt({ ...c, stock_id: d.stock_id }), 404, 'NOT_FOUND', '未找到 stock_id 对应的商品券批次')
-    expectError(await returnIt({ ...c, coupon_code: d.coupon_code }), 404, 'NOT_FOUND', '未找到 coupon_code 对应的用户商品券')
+    expectError(
+      await returnIt({ ...c, product_coupon_id: '9999999999' }),
+      404,
+      'NOT_FOUND',
+      '未找到 product_coupon_id 对应的商品券',
+      268578608,
+    )
+    expectError(
+      await returnIt({ ...c, stock_id: d.stock_id }),
+      404,
+      'NOT_FOUND',
+      '未找到 stock_id 对应的商品券批次',
+    )
+    expectError(
+      await returnIt({ ...c, coupon_code: d.coupon_code }),
+      404,
+      'NOT_FOUND',
+      '未找到 coupon_code 对应的用户商品券',
+    )
     const user = await s.admin('POST', '/sandbox/openids', { appid: c.appid })
-    expectError(await returnIt({ ...c, openid: user.json.openid }), 404, 'NOT_FOUND', '未找到 coupon_code 对应的用户商品券')
+    expectError(
+      await returnIt({ ...c, openid: user.json.openid }),
+      404,
+      'NOT_FOUND',
+      '未找到 coupon_code 对应的用户商品券',
+    )
     assert.equal((await getCoupon(s, c)).coupon_state, 'USED')
   })
 

@@ -40,11 +40,18 @@ describe('bootstrap and sandbox.json', () => {
     assert.match(file.openid, /^o[0-9A-Za-z_-]{27}$/)
     const key = createPrivateKey(readFileSync(file.partner.private_key_file))
     assert.equal(key.asymmetricKeyDetails?.modulusLength, 2048)
-    assert.match(readFileSync(file.partner.private_key_file, 'utf8'), /^-----BEGIN PRIVATE KEY-----/)
+    assert.match(
+      readFileSync(file.partner.private_key_file, 'utf8'),
+      /^-----BEGIN PRIVATE KEY-----/,
+    )
     const pub = createPublicKey(readFileSync(file.platform.public_key_file))
     assert.equal(pub.asymmetricKeyDetails?.modulusLength, 2048)
     assert.match(readFileSync(file.platform.public_key_file, 'utf8'), /^-----BEGIN PUBLIC KEY-----/)
-    assert.equal(statSync(file.partner.private_key_file).mode & 0o077, 0, 'private key not world-readable')
+    assert.equal(
+      statSync(file.partner.private_key_file).mode & 0o077,
+      0,
+      'private key not world-readable',
+    )
   })
 
   test('a restart keeps keys, tenants, coupons and the clock; sandbox.json gets the new URL', async () => {
@@ -62,7 +69,11 @@ describe('bootstrap and sandbox.json', () => {
     assert.deepEqual(await getCoupon(s, c), couponBefore)
     const clockAfter = parseRfc3339((await s.admin('GET', '/sandbox/clock')).json.now) ?? 0
     assert.ok(clockAfter >= clockBefore && clockAfter < clockBefore + 60, 'clock offset survives')
-    const r = await s.call('POST', couponPath(c, 'return'), body(c, { out_request_no: reqNo('RET') }))
+    const r = await s.call(
+      'POST',
+      couponPath(c, 'return'),
+      body(c, { out_request_no: reqNo('RET') }),
+    )
     assert.equal(r.status, 200, r.text)
   })
 })
@@ -96,7 +107,11 @@ describe('/sandbox/ controls', () => {
     const created = await s.call(
       'POST',
       `${API}/product-coupons`,
-      { ...b, brand_id: brand.json.brand_id, stock: { ...b.stock, notify_config: { notify_appid: appid.json.appid } } },
+      {
+        ...b,
+        brand_id: brand.json.brand_id,
+        stock: { ...b.stock, notify_config: { notify_appid: appid.json.appid } },
+      },
       { partner },
     )
     assert.equal(created.status, 200, created.text)
@@ -116,16 +131,26 @@ describe('/sandbox/ controls', () => {
     assert.equal(past.status, 400)
     const used = await usedCoupon(s, { availableDays: 2 })
     const target = now + 3 * 86_400
-    const moved = await s.admin('POST', '/sandbox/clock', { now: new Date(target * 1000).toISOString() })
+    const moved = await s.admin('POST', '/sandbox/clock', {
+      now: new Date(target * 1000).toISOString(),
+    })
     assert.equal(moved.status, 200, moved.text)
     assert.ok((parseRfc3339(moved.json.now) ?? 0) >= target)
     assert.equal((await getCoupon(s, c)).coupon_state, 'EXPIRED', 'reads see expiry at once')
     assert.equal((await getCoupon(s, used)).coupon_state, 'USED', 'USED does not expire')
-    const r = await s.call('POST', couponPath(used, 'return'), body(used, { out_request_no: reqNo('RET') }))
+    const r = await s.call(
+      'POST',
+      couponPath(used, 'return'),
+      body(used, { out_request_no: reqNo('RET') }),
+    )
     assert.equal(r.status, 400)
     assert.equal(r.json.message, '用户券已过期', 'Q5: expired coupons cannot be returned')
     assert.match(r.headers.get('request-id') ?? '', /-268578776$/)
-    const cfm = await s.call('POST', couponPath(c, 'confirm'), body(c, { out_request_no: reqNo('CFM') }))
+    const cfm = await s.call(
+      'POST',
+      couponPath(c, 'confirm'),
+      body(c, { out_request_no: reqNo('CFM') }),
+    )
     assert.equal(cfm.json.message, '用户券已过期')
     // The protocol keeps real time: requests signed now still pass the ±300 s check.
     assert.equal((await s.admin('POST', '/sandbox/clock', { advance_seconds: 0 })).status, 200)

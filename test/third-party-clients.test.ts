@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import { readFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { Wechatpay } from 'wechatpay-axios-plugin'
 import { formatRfc3339 } from '../src/domain/time.ts'
 import { body, productCouponBody, reqNo, usedCoupon } from './helpers/fixtures.ts'
@@ -77,7 +77,13 @@ describe('wechatpay-axios-plugin (npm)', () => {
     const coupon = client().v3.marketing.partner.productCoupon.users._openid_.coupons._coupon_code_
     await assert.rejects(
       coupon.return.post(
-        { product_coupon_id: '1', stock_id: '1', appid: sb.appid, brand_id: sb.brand_id, out_request_no: reqNo('RET') },
+        {
+          product_coupon_id: '1',
+          stock_id: '1',
+          appid: sb.appid,
+          brand_id: sb.brand_id,
+          out_request_no: reqNo('RET'),
+        },
         { openid: sb.openid, coupon_code: '123' },
       ),
       (e: { response?: { status: number; data: { code: string } } }) => {
@@ -92,7 +98,11 @@ describe('wechatpay-axios-plugin (npm)', () => {
 describe('curl + openssl', () => {
   const script = fileURLToPath(new URL('./clients/openssl-curl.sh', import.meta.url))
   // Asynchronous: the server under test answers from this very process.
-  async function run(method: string, path: string, payload = ''): Promise<{ status: number; body: string }> {
+  async function run(
+    method: string,
+    path: string,
+    payload = '',
+  ): Promise<{ status: number; body: string }> {
     const sb = s.sandbox
     const r = await promisify(execFile)(
       script,
@@ -119,7 +129,10 @@ describe('curl + openssl', () => {
     assert.equal(r.status, 200, r.body)
     assert.equal(JSON.parse(r.body).coupon_state, 'EFFECTIVE')
     const q = `?product_coupon_id=${c.product_coupon_id}&stock_id=${c.stock_id}&appid=${c.appid}&brand_id=${c.brand_id}`
-    const got = await run('GET', `/v3/marketing/partner/product-coupon/users/${c.openid}/coupons/${c.coupon_code}${q}`)
+    const got = await run(
+      'GET',
+      `/v3/marketing/partner/product-coupon/users/${c.openid}/coupons/${c.coupon_code}${q}`,
+    )
     assert.equal(got.status, 200)
     assert.deepEqual(JSON.parse(got.body), JSON.parse(r.body))
   })

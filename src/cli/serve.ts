@@ -15,11 +15,11 @@ export async function serve(opts: {
     host: opts.host,
     port: opts.port,
     dataDir: opts.dataDir,
-    logger: opts.log
-      ? { level: 'info', redact: ['req.headers.authorization'] }
-      : false,
+    logger: opts.log ? { level: 'info', redact: ['req.headers.authorization'] } : false,
   })
-  process.stdout.write(`wxcoupon sandbox listening on ${server.baseUrl} (data dir ${opts.dataDir})\n`)
+  process.stdout.write(
+    `wxcoupon sandbox listening on ${server.baseUrl} (data dir ${opts.dataDir})\n`,
+  )
   const stop = (signal: NodeJS.Signals) => {
     server.close().then(
       () => process.exit(0),

@@ -19,7 +19,9 @@ function entry(
   numeric: number,
   inferred?: true,
 ): CatalogueEntry {
-  return inferred ? { status, code, message, numeric, inferred } : { status, code, message, numeric }
+  return inferred
+    ? { status, code, message, numeric, inferred }
+    : { status, code, message, numeric }
 }
 
 export const ERRORS = {
@@ -77,13 +79,7 @@ export const ERRORS = {
     true,
   ),
   STOCK_BUDGET_EXHAUSTED: entry(400, 'INVALID_REQUEST', '批次已发放完', 272756740, true),
-  STOCK_DAILY_BUDGET_EXHAUSTED: entry(
-    400,
-    'INVALID_REQUEST',
-    '批次今日已发放完',
-    272756740,
-    true,
-  ),
+  STOCK_DAILY_BUDGET_EXHAUSTED: entry(400, 'INVALID_REQUEST', '批次今日已发放完', 272756740, true),
   USER_LIMIT_REACHED: entry(400, 'INVALID_REQUEST', '用户领取券张数已达上限', 272756740),
   UPLOAD_CODES_EXHAUSTED: entry(400, 'INVALID_REQUEST', '批次可用券Code不足', 268435464, true),
   COUPON_CODE_EXISTS: entry(400, 'INVALID_REQUEST', '券Code已存在', 268435464, true),
@@ -95,12 +91,7 @@ export const ERRORS = {
     268578608,
   ),
   NOT_FOUND_STOCK: entry(404, 'NOT_FOUND', '未找到 stock_id 对应的商品券批次', 268578608),
-  NOT_FOUND_USER_COUPON: entry(
-    404,
-    'NOT_FOUND',
-    '未找到 coupon_code 对应的用户商品券',
-    268578608,
-  ),
+  NOT_FOUND_USER_COUPON: entry(404, 'NOT_FOUND', '未找到 coupon_code 对应的用户商品券', 268578608),
   NOT_FOUND_ROUTE: entry(404, 'NOT_FOUND', '请求的资源不存在', 268578608, true),
   SIGN_ERROR_FORMAT: entry(
     401,

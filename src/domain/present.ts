@@ -78,7 +78,10 @@ export interface PresentContext {
   settings: BehaviourSettings
 }
 
-export function presentUserCoupon(coupon: UserCoupon, ctx: PresentContext): UserProductCouponEntity {
+export function presentUserCoupon(
+  coupon: UserCoupon,
+  ctx: PresentContext,
+): UserProductCouponEntity {
   const { now, settings } = ctx
   const c = atTime(coupon, now)
   const e: UserProductCouponEntity = {

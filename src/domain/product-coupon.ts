@@ -98,7 +98,10 @@ export function checkCreateProductCoupon(
         'discount_coupon',
       ])
     } else if (body.single_usage_info && Object.keys(body.single_usage_info).length > 0) {
-      businessRule('/single_usage_info', 'for scope SINGLE the rule goes in stock.single_usage_rule')
+      businessRule(
+        '/single_usage_info',
+        'for scope SINGLE the rule goes in stock.single_usage_rule',
+      )
     }
   } else {
     if (!body.sequential_usage_info) {
@@ -111,7 +114,10 @@ export function checkCreateProductCoupon(
   if (body.scope === 'SINGLE') {
     const d = body.display_info
     if (d.original_price === undefined && !d.combo_package_list?.length) {
-      businessRule('/display_info/original_price', 'scope SINGLE needs original_price or combo_package_list')
+      businessRule(
+        '/display_info/original_price',
+        'scope SINGLE needs original_price or combo_package_list',
+      )
     }
   }
   checkStockForCreate(body.stock, body, '/stock')
@@ -153,11 +159,18 @@ export function checkStockForCreate(
     } else {
       const misplaced = family.find((k) => (rule as Record<string, unknown>)[k] !== undefined)
       if (misplaced) {
-        businessRule(`${at}/single_usage_rule/${misplaced}`, 'for scope ALL the rule goes in single_usage_info')
+        businessRule(
+          `${at}/single_usage_rule/${misplaced}`,
+          'for scope ALL the rule goes in single_usage_info',
+        )
       }
     }
     const period = rule.coupon_available_period
-    checkPeriod(period, `${at}/single_usage_rule/coupon_available_period`, period.available_days !== undefined)
+    checkPeriod(
+      period,
+      `${at}/single_usage_rule/coupon_available_period`,
+      period.available_days !== undefined,
+    )
   } else {
     const rule = stock.sequential_usage_rule
     if (!rule) businessRule(`${at}/sequential_usage_rule`, 'required when usage_mode is SEQUENTIAL')
@@ -172,11 +185,18 @@ export function checkStockForCreate(
     if (list.length > count) {
       businessRule(`${at}/sequential_usage_rule/${wanted}`, `at most count (${count}) rules`)
     }
-    checkPeriod(rule.coupon_available_period, `${at}/sequential_usage_rule/coupon_available_period`, true)
+    checkPeriod(
+      rule.coupon_available_period,
+      `${at}/sequential_usage_rule/coupon_available_period`,
+      true,
+    )
   }
   const display = stock.usage_rule_display_info
   const methods = display.coupon_usage_method_list
-  if (methods.includes('MINI_PROGRAM') && !(display.mini_program_appid && display.mini_program_path)) {
+  if (
+    methods.includes('MINI_PROGRAM') &&
+    !(display.mini_program_appid && display.mini_program_path)
+  ) {
     businessRule(`${at}/usage_rule_display_info/mini_program_appid`, 'required with MINI_PROGRAM')
   }
   if (methods.includes('APP') && !display.app_path) {
@@ -203,22 +223,33 @@ function checkPeriod(p: PeriodInput, at: string, availableDaysSet: boolean): voi
   const begin = time(p.available_begin_time, `${at}/available_begin_time`)
   const end = time(p.available_end_time, `${at}/available_end_time`)
   if (end <= begin) businessRule(`${at}/available_end_time`, 'must be after available_begin_time')
-  if (end - begin > 365 * DAY) businessRule(`${at}/available_end_time`, 'window longer than 365 days')
+  if (end - begin > 365 * DAY)
+    businessRule(`${at}/available_end_time`, 'window longer than 365 days')
   if (p.wait_days_after_receive !== undefined && !availableDaysSet) {
     businessRule(`${at}/wait_days_after_receive`, 'only together with available_days')
   }
   const irregular = p.irregular_available_period_list
   if (irregular) {
     if (p.available_days !== undefined || p.wait_days_after_receive !== undefined) {
-      businessRule(`${at}/irregular_available_period_list`, 'not combinable with available_days or wait_days_after_receive')
+      businessRule(
+        `${at}/irregular_available_period_list`,
+        'not combinable with available_days or wait_days_after_receive',
+      )
     }
     if (p.weekly_available_period) {
-      businessRule(`${at}/irregular_available_period_list`, 'not combinable with weekly_available_period')
+      businessRule(
+        `${at}/irregular_available_period_list`,
+        'not combinable with weekly_available_period',
+      )
     }
     irregular.forEach((item, i) => {
       const b = time(item.begin_time, `${at}/irregular_available_period_list/${i}/begin_time`)
       const e = time(item.end_time, `${at}/irregular_available_period_list/${i}/end_time`)
-      if (e <= b) businessRule(`${at}/irregular_available_period_list/${i}/end_time`, 'must be after begin_time')
+      if (e <= b)
+        businessRule(
+          `${at}/irregular_available_period_list/${i}/end_time`,
+          'must be after begin_time',
+        )
     })
   }
 }

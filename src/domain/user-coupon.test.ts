@@ -180,8 +180,8 @@ describe('SEQUENTIAL rounds', () => {
 
   test('rounds are used in order; the last use makes the coupon USED', () => {
     let c = confirmed()
-    assert.equal(roundState(c, c.sequential?.rounds[0] ?? {used: false}, T0), 'EFFECTIVE')
-    assert.equal(roundState(c, c.sequential?.rounds[1] ?? {used: false}, T0), 'PENDING')
+    assert.equal(roundState(c, c.sequential?.rounds[0] ?? { used: false }, T0), 'EFFECTIVE')
+    assert.equal(roundState(c, c.sequential?.rounds[1] ?? { used: false }, T0), 'PENDING')
     throwsWx(() => use(c, 'USE00001', ctx('SEQUENTIAL'), 1), 'SEQUENTIAL_INDEX_INVALID')
     throwsWx(() => use(c, 'USE00001', ctx('SEQUENTIAL')), 'BUSINESS_RULE')
     c = use(c, 'USE00001', ctx('SEQUENTIAL'), 0)

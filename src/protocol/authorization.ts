@@ -45,7 +45,10 @@ export function buildAuthorization(p: AuthorizationParams): string {
   )
 }
 
-const fail = (reason: AuthorizationParseFailure): AuthorizationParseResult => ({ ok: false, reason })
+const fail = (reason: AuthorizationParseFailure): AuthorizationParseResult => ({
+  ok: false,
+  reason,
+})
 
 /**
  * Strict parse (protocol §2.2): the exact scheme, one space, then the five `key="value"`
@@ -105,7 +108,13 @@ export function signRequest(p: {
 }): { authorization: string; timestamp: string; nonce: string; signature: string } {
   const timestamp = String(p.timestamp ?? Math.floor(Date.now() / 1000))
   const nonce = p.nonce ?? generateNonce()
-  const message = buildRequestMessage({ method: p.method, url: p.url, timestamp, nonce, body: p.body })
+  const message = buildRequestMessage({
+    method: p.method,
+    url: p.url,
+    timestamp,
+    nonce,
+    body: p.body,
+  })
   const signature = signSha256WithRsa(message, p.privateKey)
   const authorization = buildAuthorization({
     mchid: p.mchid,

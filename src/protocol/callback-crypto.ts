@@ -53,7 +53,10 @@ export function decryptCallbackResource(p: {
     })
     decipher.setAAD(Buffer.from(p.associatedData, 'utf8'))
     decipher.setAuthTag(data.subarray(data.length - TAG_LENGTH))
-    const plain = Buffer.concat([decipher.update(data.subarray(0, data.length - TAG_LENGTH)), decipher.final()])
+    const plain = Buffer.concat([
+      decipher.update(data.subarray(0, data.length - TAG_LENGTH)),
+      decipher.final(),
+    ])
     return plain.toString('utf8')
   } catch {
     // The cause names nothing secret, but a generic message keeps key handling out of logs.

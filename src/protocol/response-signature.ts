@@ -1,4 +1,9 @@
-import { type PrivateKeyInput, type PublicKeyInput, signSha256WithRsa, verifySha256WithRsa } from './rsa.ts'
+import {
+  type PrivateKeyInput,
+  type PublicKeyInput,
+  signSha256WithRsa,
+  verifySha256WithRsa,
+} from './rsa.ts'
 import { buildResponseMessage } from './signing-message.ts'
 
 /** Header names as Node and fetch expose them (lower case). */
@@ -16,7 +21,10 @@ export function signResponse(p: {
   keyId: string
   timestamp: number
   nonce: string
-}): Record<'Wechatpay-Timestamp' | 'Wechatpay-Nonce' | 'Wechatpay-Signature' | 'Wechatpay-Serial', string> {
+}): Record<
+  'Wechatpay-Timestamp' | 'Wechatpay-Nonce' | 'Wechatpay-Signature' | 'Wechatpay-Serial',
+  string
+> {
   const timestamp = String(p.timestamp)
   return {
     'Wechatpay-Timestamp': timestamp,

@@ -13,6 +13,10 @@ export function buildRequestMessage(p: {
   return `${p.method}\n${p.url}\n${p.timestamp}\n${p.nonce}\n${p.body}\n`
 }
 
-export function buildResponseMessage(p: { timestamp: string; nonce: string; body: string }): string {
+export function buildResponseMessage(p: {
+  timestamp: string
+  nonce: string
+  body: string
+}): string {
   return `${p.timestamp}\n${p.nonce}\n${p.body}\n`
 }

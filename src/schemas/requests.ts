@@ -5,8 +5,8 @@ import {
   SingleUsageInfo,
   StockForCreate,
 } from './coupon-config.ts'
-import { ProductCouponScope, ProductCouponType, UsageMode } from './enums.ts'
 import { AssociatedOrderInfo } from './entities.ts'
+import { ProductCouponScope, ProductCouponType, UsageMode } from './enums.ts'
 import {
   AppId,
   BrandId,

@@ -34,13 +34,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit,
-    maxParamLength: 2048,
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     keepAliveTimeout: 5_000,
     return503OnClosing: false,
     genReqId: () => generateRequestId(random),
-    routerOptions: { ignoreTrailingSlash: false },
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 2048 },
     clientErrorHandler: (error, socket) => rejectMalformed(error, socket, signing),
   })
   app.setValidatorCompiler(strictValidatorCompiler)

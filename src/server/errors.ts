@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { type ErrorDetail, isWxError, WxError, wxError } from '../domain/errors.ts'
+import { type ErrorDetail, isWxError, type WxError, wxError } from '../domain/errors.ts'
 import type { ErrorBody } from '../schemas/entities.ts'
 
 /**

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto'
-import type { FastifyInstance } from 'fastify'
 import type { Duplex } from 'node:stream'
+import type { FastifyInstance } from 'fastify'
 import { wxError } from '../domain/errors.ts'
 import { generateNonce, generateRequestId, type RandomBytes } from '../protocol/nonce.ts'
 import { signResponse } from '../protocol/response-signature.ts'
@@ -50,7 +50,11 @@ export function installResponseSigning(app: FastifyInstance, p: ResponseSigner):
  * Requests Node rejects before Fastify sees them (header section over 16 KiB, broken HTTP):
  * still a signed 400 in WeChat's envelope rather than a bare 431 or a dropped socket.
  */
-export function rejectMalformed(error: Error & { code?: string }, socket: Duplex, p: ResponseSigner) {
+export function rejectMalformed(
+  error: Error & { code?: string },
+  socket: Duplex,
+  p: ResponseSigner,
+) {
   if (!socket.writable || error.code === 'ECONNRESET') {
     socket.destroy()
     return
@@ -66,6 +70,8 @@ export function rejectMalformed(error: Error & { code?: string }, socket: Duplex
     'Request-ID': `${generateRequestId(p.random)}-${e.entry.numeric}`,
     ...signatureHeaders(p, body),
   }
-  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')
+  const head = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')
   socket.end(`HTTP/1.1 400 Bad Request\r\n${head}\r\n${body}`)
 }

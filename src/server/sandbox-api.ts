@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
-import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import { wxError } from '../domain/errors.ts'
 import { formatRfc3339 } from '../domain/time.ts'
@@ -32,10 +32,10 @@ function tokenMatches(given: string, expected: string): boolean {
  * Controls that are not part of WeChat Pay: tenants, review, clock. JSON in and out, guarded by
  * `Authorization: Bearer <admin_token>`.
  */
-export async function sandboxApi(
-  fastify: FastifyInstance,
-  opts: { deps: ServiceDeps; adminToken: string },
-): Promise<void> {
+export const sandboxApi: FastifyPluginAsync<{ deps: ServiceDeps; adminToken: string }> = async (
+  fastify,
+  opts,
+) => {
   const { deps } = opts
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   app.addHook('preValidation', async (request) => {
@@ -70,19 +70,14 @@ export async function sandboxApi(
     '/appids',
     {
       schema: {
-        body: Type.Union([
-          Type.Object({ mchid: Mchid }),
-          Type.Object({ brand_id: BrandId }),
-        ]),
+        body: Type.Union([Type.Object({ mchid: Mchid }), Type.Object({ brand_id: BrandId })]),
       },
     },
     (request) => createAppId(deps, request.body),
   )
 
-  app.post(
-    '/openids',
-    { schema: { body: Type.Object({ appid: AppId }) } },
-    (request) => createOpenId(deps, request.body.appid),
+  app.post('/openids', { schema: { body: Type.Object({ appid: AppId }) } }, (request) =>
+    createOpenId(deps, request.body.appid),
   )
 
   app.post(
@@ -107,7 +102,10 @@ export async function sandboxApi(
       schema: {
         body: Type.Union([
           Type.Object({
-            advance_seconds: Type.Integer({ minimum: -(100 * 365 * 86_400), maximum: 100 * 365 * 86_400 }),
+            advance_seconds: Type.Integer({
+              minimum: -(100 * 365 * 86_400),
+              maximum: 100 * 365 * 86_400,
+            }),
           }),
           Type.Object({ now: Rfc3339 }),
         ]),

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { Caller, ServiceDeps } from '../service/context.ts'
 import type { Authenticator } from './authenticate.ts'
 import { parseJsonBody } from './request-body.ts'
@@ -14,10 +14,10 @@ const EMPTY = Buffer.alloc(0)
  * then read the body as JSON, then (Fastify) validate against the route schema, then the
  * service runs authorisation, ownership, idempotency and the rules.
  */
-export async function wechatApi(
-  app: FastifyInstance,
-  opts: { deps: ServiceDeps; auth: Authenticator },
-): Promise<void> {
+export const wechatApi: FastifyPluginAsync<{ deps: ServiceDeps; auth: Authenticator }> = async (
+  app,
+  opts,
+) => {
   app.decorateRequest('caller', null)
   app.addHook('preValidation', async (request) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : EMPTY

@@ -1,5 +1,5 @@
-import { generateRsaKeyPair } from '../protocol/rsa.ts'
 import type { RandomBytes } from '../protocol/nonce.ts'
+import { generateRsaKeyPair } from '../protocol/rsa.ts'
 import type { PlatformKey, Store } from '../store/store.ts'
 import type { ServiceDeps } from './context.ts'
 import { randomDigits } from './ids.ts'

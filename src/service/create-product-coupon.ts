@@ -38,7 +38,10 @@ export function createProductCoupon(
   rawBody: CreateProductCouponBody,
 ): Promise<CreateProductCouponResponse> {
   // Unknown members are ignored, so they are neither stored nor part of the fingerprint.
-  const body = Value.Clean(CreateProductCouponBody, structuredClone(rawBody)) as CreateProductCouponBody
+  const body = Value.Clean(
+    CreateProductCouponBody,
+    structuredClone(rawBody),
+  ) as CreateProductCouponBody
   const { settings } = deps
   return deps.store.transaction(async (tx) => {
     const now = deps.clock.seconds()
@@ -49,13 +52,16 @@ export function createProductCoupon(
       requestNo: body.out_request_no,
       fingerprint: fingerprint(CreateProductCouponBody, body, { mchid: caller.mchid }),
     }
-    const conflict = settings.createConflictError === 'ALREADY_EXISTS' ? 'ALREADY_EXISTS' : 'REQUEST_NO_CONFLICT'
+    const conflict =
+      settings.createConflictError === 'ALREADY_EXISTS' ? 'ALREADY_EXISTS' : 'REQUEST_NO_CONFLICT'
     const replay = await findReplay(tx, key, conflict)
     if (replay) {
-      if (replay.snapshot !== undefined) return JSON.parse(replay.snapshot) as CreateProductCouponResponse
+      if (replay.snapshot !== undefined)
+        return JSON.parse(replay.snapshot) as CreateProductCouponResponse
       const [pcId = '', stockId = ''] = replay.resourceId.split('/')
       const [pc, stock] = await Promise.all([tx.getProductCoupon(pcId), tx.getStock(stockId)])
-      if (!pc || !stock) throw new Error(`idempotency record points at missing ${replay.resourceId}`)
+      if (!pc || !stock)
+        throw new Error(`idempotency record points at missing ${replay.resourceId}`)
       return { ...presentProductCoupon(pc), stock: presentStock(stock, now) }
     }
     checkCreateProductCoupon(body, settings)

@@ -7,9 +7,15 @@ import { Value } from 'typebox/value'
  * fields — not from raw bytes — because key order and whitespace may differ between a request
  * and its legitimate retry, and unknown fields are ignored by the API.
  */
-export function fingerprint(schema: TSchema, body: unknown, extra: Record<string, unknown>): string {
+export function fingerprint(
+  schema: TSchema,
+  body: unknown,
+  extra: Record<string, unknown>,
+): string {
   const known = Value.Clean(schema, structuredClone(body))
-  return createHash('sha256').update(canonicalJson({ ...extra, body: known })).digest('base64url')
+  return createHash('sha256')
+    .update(canonicalJson({ ...extra, body: known }))
+    .digest('base64url')
 }
 
 /** JSON with object keys sorted at every depth. */

@@ -17,14 +17,23 @@ export async function requireBrand(db: StoreReader, brandId: string, mchid: stri
 export async function requireAppId(db: StoreReader, appid: string, mchid: string): Promise<void> {
   const binding = await db.getAppId(appid)
   if (binding?.mchid !== mchid) {
-    throw wxError('APPID_INVALID', { field: '/appid', value: appid, issue: 'AppID is not bound to the partner' })
+    throw wxError('APPID_INVALID', {
+      field: '/appid',
+      value: appid,
+      issue: 'AppID is not bound to the partner',
+    })
   }
 }
 
 /** Step 5b: the openid is a user under that AppID. */
 export async function requireOpenId(db: StoreReader, appid: string, openid: string): Promise<void> {
   if (!(await db.hasOpenId(appid, openid))) {
-    throw wxError('OPENID_INVALID', { field: 'openid', value: openid, issue: 'openid does not belong to appid', location: 'path' })
+    throw wxError('OPENID_INVALID', {
+      field: 'openid',
+      value: openid,
+      issue: 'openid does not belong to appid',
+      location: 'path',
+    })
   }
 }
 

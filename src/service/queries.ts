@@ -26,7 +26,9 @@ export async function getProductCoupon(
 ): Promise<ProductCouponEntity> {
   const db = deps.store.read
   await requireBrand(db, brandId, caller.mchid)
-  return presentProductCoupon(await requireProductCoupon(db, productCouponId, brandId, caller.mchid))
+  return presentProductCoupon(
+    await requireProductCoupon(db, productCouponId, brandId, caller.mchid),
+  )
 }
 
 /** E6. */

@@ -1,6 +1,6 @@
+import { wxError } from '../domain/errors.ts'
 import type { Clock } from '../domain/time.ts'
 import { parseRfc3339, toSeconds } from '../domain/time.ts'
-import { wxError } from '../domain/errors.ts'
 import type { Store } from '../store/store.ts'
 
 const OFFSET_KEY = 'clock_offset_ms'
@@ -37,7 +37,10 @@ export class SandboxClock implements Clock {
 
   async advance(seconds: number): Promise<void> {
     if (!Number.isSafeInteger(seconds) || seconds < 0) {
-      throw wxError('SANDBOX_CLOCK_BACKWARDS', { field: '/advance_seconds', issue: 'must be a non-negative integer' })
+      throw wxError('SANDBOX_CLOCK_BACKWARDS', {
+        field: '/advance_seconds',
+        issue: 'must be a non-negative integer',
+      })
     }
     await this.#setOffset(this.#offsetMs + seconds * 1000)
   }
@@ -45,11 +48,18 @@ export class SandboxClock implements Clock {
   async setNow(rfc3339: string): Promise<void> {
     const target = parseRfc3339(rfc3339)
     if (target === undefined) {
-      throw wxError('PARAM_ERROR', { field: '/now', value: rfc3339, issue: 'must be an RFC 3339 time' })
+      throw wxError('PARAM_ERROR', {
+        field: '/now',
+        value: rfc3339,
+        issue: 'must be an RFC 3339 time',
+      })
     }
     const targetMs = target * 1000
     if (targetMs < this.now() - 999) {
-      throw wxError('SANDBOX_CLOCK_BACKWARDS', { field: '/now', issue: 'must not be earlier than the current sandbox time' })
+      throw wxError('SANDBOX_CLOCK_BACKWARDS', {
+        field: '/now',
+        issue: 'must not be earlier than the current sandbox time',
+      })
     }
     await this.#setOffset(Math.max(this.#offsetMs, targetMs - this.#real()))
   }

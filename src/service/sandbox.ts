@@ -29,11 +29,18 @@ export function createPartner(deps: ServiceDeps): Promise<NewPartner> {
   })
 }
 
-export function createBrand(deps: ServiceDeps, partnerMchids: string[]): Promise<{ brand_id: string }> {
+export function createBrand(
+  deps: ServiceDeps,
+  partnerMchids: string[],
+): Promise<{ brand_id: string }> {
   return deps.store.transaction(async (tx) => {
     for (const [i, mchid] of partnerMchids.entries()) {
       if (!(await tx.getPartner(mchid))) {
-        throw wxError('SANDBOX_NOT_FOUND', { field: `/partner_mchids/${i}`, value: mchid, issue: 'no such partner' })
+        throw wxError('SANDBOX_NOT_FOUND', {
+          field: `/partner_mchids/${i}`,
+          value: mchid,
+          issue: 'no such partner',
+        })
       }
     }
     const brandId = await newBrandId(tx)
@@ -46,10 +53,18 @@ export function createBrand(deps: ServiceDeps, partnerMchids: string[]): Promise
 export function authorizeBrand(deps: ServiceDeps, brandId: string, mchid: string): Promise<void> {
   return deps.store.transaction(async (tx) => {
     if (!(await tx.brandExists(brandId))) {
-      throw wxError('SANDBOX_NOT_FOUND', { field: 'brand_id', value: brandId, issue: 'no such brand' })
+      throw wxError('SANDBOX_NOT_FOUND', {
+        field: 'brand_id',
+        value: brandId,
+        issue: 'no such brand',
+      })
     }
     if (!(await tx.getPartner(mchid))) {
-      throw wxError('SANDBOX_NOT_FOUND', { field: '/mchid', value: mchid, issue: 'no such partner' })
+      throw wxError('SANDBOX_NOT_FOUND', {
+        field: '/mchid',
+        value: mchid,
+        issue: 'no such partner',
+      })
     }
     await tx.authorizeBrand(brandId, mchid)
   })
@@ -62,10 +77,18 @@ export function createAppId(
 ): Promise<{ appid: string }> {
   return deps.store.transaction(async (tx) => {
     if (owner.mchid !== undefined && !(await tx.getPartner(owner.mchid))) {
-      throw wxError('SANDBOX_NOT_FOUND', { field: '/mchid', value: owner.mchid, issue: 'no such partner' })
+      throw wxError('SANDBOX_NOT_FOUND', {
+        field: '/mchid',
+        value: owner.mchid,
+        issue: 'no such partner',
+      })
     }
     if (owner.brand_id !== undefined && !(await tx.brandExists(owner.brand_id))) {
-      throw wxError('SANDBOX_NOT_FOUND', { field: '/brand_id', value: owner.brand_id, issue: 'no such brand' })
+      throw wxError('SANDBOX_NOT_FOUND', {
+        field: '/brand_id',
+        value: owner.brand_id,
+        issue: 'no such brand',
+      })
     }
     const appid = newAppId(deps.random)
     await tx.insertAppId({
@@ -95,7 +118,8 @@ export function approveProductCoupon(
 ): Promise<{ product_coupon_id: string; state: string }> {
   return deps.store.transaction(async (tx) => {
     const pc = await tx.getProductCoupon(productCouponId)
-    if (!pc) throw wxError('SANDBOX_NOT_FOUND', { field: 'product_coupon_id', value: productCouponId })
+    if (!pc)
+      throw wxError('SANDBOX_NOT_FOUND', { field: 'product_coupon_id', value: productCouponId })
     if (pc.state === 'AUDITING') await tx.updateProductCoupon({ ...pc, state: 'EFFECTIVE' })
     return { product_coupon_id: pc.id, state: pc.state === 'AUDITING' ? 'EFFECTIVE' : pc.state }
   })

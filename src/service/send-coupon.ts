@@ -43,10 +43,12 @@ export function sendCoupon(
     const view = { productCoupon: pc, stock, now, settings }
     const replay = await findReplay(tx, key, 'REQUEST_NO_CONFLICT')
     if (replay) {
-      if (replay.snapshot !== undefined) return JSON.parse(replay.snapshot) as UserProductCouponEntity
+      if (replay.snapshot !== undefined)
+        return JSON.parse(replay.snapshot) as UserProductCouponEntity
       const [stockId = '', code = ''] = replay.resourceId.split('/')
       const existing = await tx.getUserCoupon(stockId, code)
-      if (!existing) throw new Error(`idempotency record points at missing coupon ${replay.resourceId}`)
+      if (!existing)
+        throw new Error(`idempotency record points at missing coupon ${replay.resourceId}`)
       return presentUserCoupon(existing, view)
     }
 
@@ -57,9 +59,10 @@ export function sendCoupon(
     if ((mode === 'API_ASSIGN') !== (body.coupon_code !== undefined)) {
       throw wxError('BUSINESS_RULE', {
         field: '/coupon_code',
-        issue: mode === 'API_ASSIGN'
-          ? 'coupon_code is required when coupon_code_mode is API_ASSIGN'
-          : 'coupon_code must not be sent unless coupon_code_mode is API_ASSIGN',
+        issue:
+          mode === 'API_ASSIGN'
+            ? 'coupon_code is required when coupon_code_mode is API_ASSIGN'
+            : 'coupon_code must not be sent unless coupon_code_mode is API_ASSIGN',
         location: 'body',
       })
     }

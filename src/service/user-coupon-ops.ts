@@ -1,8 +1,8 @@
-import { presentUserCoupon as present } from '../domain/present.ts'
 import type { TSchema } from 'typebox'
-import { parseRfc3339 } from '../domain/time.ts'
 import { wxError } from '../domain/errors.ts'
+import { presentUserCoupon as present } from '../domain/present.ts'
 import type { ProductCoupon, Stock } from '../domain/product-coupon.ts'
+import { parseRfc3339 } from '../domain/time.ts'
 import {
   confirmCoupon,
   type ModeContext,
@@ -11,11 +11,7 @@ import {
   useCoupon,
 } from '../domain/user-coupon.ts'
 import type { UserProductCouponEntity } from '../schemas/entities.ts'
-import {
-  ConfirmCouponBody,
-  ReturnCouponBody,
-  UseCouponBody,
-} from '../schemas/requests.ts'
+import { ConfirmCouponBody, ReturnCouponBody, UseCouponBody } from '../schemas/requests.ts'
 import type { Caller, ServiceDeps } from './context.ts'
 import { fingerprint } from './fingerprint.ts'
 import {
@@ -97,7 +93,12 @@ export interface CouponPath {
 }
 
 /** E10 confirm. */
-export function confirm(deps: ServiceDeps, caller: Caller, path: CouponPath, body: ConfirmCouponBody) {
+export function confirm(
+  deps: ServiceDeps,
+  caller: Caller,
+  path: CouponPath,
+  body: ConfirmCouponBody,
+) {
   return mutateCoupon(deps, caller, {
     operation: 'confirm',
     schema: ConfirmCouponBody,
@@ -126,7 +127,12 @@ export function use(deps: ServiceDeps, caller: Caller, path: CouponPath, body: U
   }
   const useTime = parseRfc3339(body.use_time)
   if (useTime === undefined) {
-    throw wxError('PARAM_ERROR', { field: '/use_time', value: body.use_time, issue: 'must be an RFC 3339 time', location: 'body' })
+    throw wxError('PARAM_ERROR', {
+      field: '/use_time',
+      value: body.use_time,
+      issue: 'must be an RFC 3339 time',
+      location: 'body',
+    })
   }
   return mutateCoupon(deps, caller, {
     operation: 'use',
@@ -140,7 +146,9 @@ export function use(deps: ServiceDeps, caller: Caller, path: CouponPath, body: U
           requestNo: body.out_request_no,
           useTime,
           order,
-          ...(body.sequential_coupon_index === undefined ? {} : { index: body.sequential_coupon_index }),
+          ...(body.sequential_coupon_index === undefined
+            ? {}
+            : { index: body.sequential_coupon_index }),
         },
         ctx,
       ),
@@ -164,7 +172,9 @@ export function returnUserCoupon(
         c,
         {
           requestNo: body.out_request_no,
-          ...(body.sequential_coupon_index === undefined ? {} : { index: body.sequential_coupon_index }),
+          ...(body.sequential_coupon_index === undefined
+            ? {}
+            : { index: body.sequential_coupon_index }),
         },
         ctx,
       ),

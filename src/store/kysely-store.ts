@@ -58,7 +58,10 @@ function productCouponRow(pc: ProductCoupon): Row<'product_coupons'> {
 }
 
 function toStock(r: Row<'stocks'>): Stock {
-  const doc = JSON.parse(r.doc) as Pick<Stock, 'config' | 'codeCount' | 'deactivation' | 'createdAt'>
+  const doc = JSON.parse(r.doc) as Pick<
+    Stock,
+    'config' | 'codeCount' | 'deactivation' | 'createdAt'
+  >
   return {
     id: r.stock_id,
     productCouponId: r.product_coupon_id,
@@ -157,37 +160,60 @@ export class KyselyQueries implements StoreTx {
   }
 
   async getPlatformKey(): Promise<PlatformKey | undefined> {
-    const r = await this.#db.selectFrom('platform_keys').selectAll().orderBy('created_at', 'desc')
-      .limit(1).executeTakeFirst()
-    return r && { keyId: r.key_id, privateKeyPem: r.private_key_pem, publicKeyPem: r.public_key_pem }
+    const r = await this.#db
+      .selectFrom('platform_keys')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+    return (
+      r && { keyId: r.key_id, privateKeyPem: r.private_key_pem, publicKeyPem: r.public_key_pem }
+    )
   }
 
   async getPartner(mchid: string): Promise<Partner | undefined> {
-    const r = await this.#db.selectFrom('partners').selectAll().where('mchid', '=', mchid)
+    const r = await this.#db
+      .selectFrom('partners')
+      .selectAll()
+      .where('mchid', '=', mchid)
       .executeTakeFirst()
     return r && { mchid: r.mchid, apiv3Key: r.apiv3_key }
   }
 
   async getPartnerCert(mchid: string, serialNo: string): Promise<PartnerCert | undefined> {
-    const r = await this.#db.selectFrom('partner_certs').selectAll().where('mchid', '=', mchid)
-      .where('serial_no', '=', serialNo).executeTakeFirst()
+    const r = await this.#db
+      .selectFrom('partner_certs')
+      .selectAll()
+      .where('mchid', '=', mchid)
+      .where('serial_no', '=', serialNo)
+      .executeTakeFirst()
     return r && { mchid: r.mchid, serialNo: r.serial_no, publicKeyPem: r.public_key_pem }
   }
 
   async brandExists(brandId: string): Promise<boolean> {
-    const r = await this.#db.selectFrom('brands').select('brand_id').where('brand_id', '=', brandId)
+    const r = await this.#db
+      .selectFrom('brands')
+      .select('brand_id')
+      .where('brand_id', '=', brandId)
       .executeTakeFirst()
     return r !== undefined
   }
 
   async isBrandAuthorized(brandId: string, mchid: string): Promise<boolean> {
-    const r = await this.#db.selectFrom('brand_partners').select('mchid')
-      .where('brand_id', '=', brandId).where('mchid', '=', mchid).executeTakeFirst()
+    const r = await this.#db
+      .selectFrom('brand_partners')
+      .select('mchid')
+      .where('brand_id', '=', brandId)
+      .where('mchid', '=', mchid)
+      .executeTakeFirst()
     return r !== undefined
   }
 
   async getAppId(appid: string): Promise<AppIdBinding | undefined> {
-    const r = await this.#db.selectFrom('appids').selectAll().where('appid', '=', appid)
+    const r = await this.#db
+      .selectFrom('appids')
+      .selectAll()
+      .where('appid', '=', appid)
       .executeTakeFirst()
     if (!r) return undefined
     const b: AppIdBinding = { appid: r.appid }
@@ -197,19 +223,29 @@ export class KyselyQueries implements StoreTx {
   }
 
   async hasOpenId(appid: string, openid: string): Promise<boolean> {
-    const r = await this.#db.selectFrom('openids').select('openid').where('appid', '=', appid)
-      .where('openid', '=', openid).executeTakeFirst()
+    const r = await this.#db
+      .selectFrom('openids')
+      .select('openid')
+      .where('appid', '=', appid)
+      .where('openid', '=', openid)
+      .executeTakeFirst()
     return r !== undefined
   }
 
   async getProductCoupon(id: string): Promise<ProductCoupon | undefined> {
-    const r = await this.#db.selectFrom('product_coupons').selectAll()
-      .where('product_coupon_id', '=', id).executeTakeFirst()
+    const r = await this.#db
+      .selectFrom('product_coupons')
+      .selectAll()
+      .where('product_coupon_id', '=', id)
+      .executeTakeFirst()
     return r && toProductCoupon(r)
   }
 
   async getStock(id: string): Promise<Stock | undefined> {
-    const r = await this.#db.selectFrom('stocks').selectAll().where('stock_id', '=', id)
+    const r = await this.#db
+      .selectFrom('stocks')
+      .selectAll()
+      .where('stock_id', '=', id)
       .executeTakeFirst()
     return r && toStock(r)
   }
@@ -222,13 +258,20 @@ export class KyselyQueries implements StoreTx {
   }
 
   async getUserCoupon(stockId: string, couponCode: string): Promise<UserCoupon | undefined> {
-    const r = await this.#db.selectFrom('user_coupons').selectAll().where('stock_id', '=', stockId)
-      .where('coupon_code', '=', couponCode).executeTakeFirst()
+    const r = await this.#db
+      .selectFrom('user_coupons')
+      .selectAll()
+      .where('stock_id', '=', stockId)
+      .where('coupon_code', '=', couponCode)
+      .executeTakeFirst()
     return r && toUserCoupon(r)
   }
 
   async lockUserCoupon(stockId: string, couponCode: string): Promise<UserCoupon | undefined> {
-    let q = this.#db.selectFrom('user_coupons').selectAll().where('stock_id', '=', stockId)
+    let q = this.#db
+      .selectFrom('user_coupons')
+      .selectAll()
+      .where('stock_id', '=', stockId)
       .where('coupon_code', '=', couponCode)
     if (this.#caps.rowLocks) q = q.forUpdate()
     const r = await q.executeTakeFirst()
@@ -236,15 +279,23 @@ export class KyselyQueries implements StoreTx {
   }
 
   async countUserCoupons(stockId: string, openid: string): Promise<number> {
-    const r = await this.#db.selectFrom('user_coupons')
-      .select((eb) => eb.fn.countAll<number>().as('n')).where('stock_id', '=', stockId)
-      .where('openid', '=', openid).executeTakeFirstOrThrow()
+    const r = await this.#db
+      .selectFrom('user_coupons')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('stock_id', '=', stockId)
+      .where('openid', '=', openid)
+      .executeTakeFirstOrThrow()
     return Number(r.n)
   }
 
   async getIdempotency(brandId: string, operation: string, requestNo: string) {
-    const r = await this.#db.selectFrom('idempotency').selectAll().where('brand_id', '=', brandId)
-      .where('operation', '=', operation).where('request_no', '=', requestNo).executeTakeFirst()
+    const r = await this.#db
+      .selectFrom('idempotency')
+      .selectAll()
+      .where('brand_id', '=', brandId)
+      .where('operation', '=', operation)
+      .where('request_no', '=', requestNo)
+      .executeTakeFirst()
     if (!r) return undefined
     const rec: IdempotencyRecord = {
       brandId: r.brand_id,
@@ -258,62 +309,86 @@ export class KyselyQueries implements StoreTx {
   }
 
   async getMeta(key: string): Promise<string | undefined> {
-    const r = await this.#db.selectFrom('meta').select('value').where('key', '=', key)
+    const r = await this.#db
+      .selectFrom('meta')
+      .select('value')
+      .where('key', '=', key)
       .executeTakeFirst()
     return r?.value
   }
 
   async nextSequence(name: string): Promise<number> {
-    const r = await this.#db.insertInto('sequences').values({ name, value: 1 })
+    const r = await this.#db
+      .insertInto('sequences')
+      .values({ name, value: 1 })
       .onConflict((oc) => oc.column('name').doUpdateSet({ value: sql`sequences.value + 1` }))
-      .returning('value').executeTakeFirstOrThrow()
+      .returning('value')
+      .executeTakeFirstOrThrow()
     return Number(r.value)
   }
 
   async insertPlatformKey(key: PlatformKey): Promise<void> {
-    await this.#db.insertInto('platform_keys').values({
-      key_id: key.keyId,
-      private_key_pem: key.privateKeyPem,
-      public_key_pem: key.publicKeyPem,
-      created_at: nowSeconds(),
-    }).execute()
+    await this.#db
+      .insertInto('platform_keys')
+      .values({
+        key_id: key.keyId,
+        private_key_pem: key.privateKeyPem,
+        public_key_pem: key.publicKeyPem,
+        created_at: nowSeconds(),
+      })
+      .execute()
   }
 
   async insertPartner(p: Partner): Promise<void> {
-    await this.#db.insertInto('partners')
-      .values({ mchid: p.mchid, apiv3_key: p.apiv3Key, created_at: nowSeconds() }).execute()
+    await this.#db
+      .insertInto('partners')
+      .values({ mchid: p.mchid, apiv3_key: p.apiv3Key, created_at: nowSeconds() })
+      .execute()
   }
 
   async insertPartnerCert(c: PartnerCert): Promise<void> {
-    await this.#db.insertInto('partner_certs').values({
-      mchid: c.mchid,
-      serial_no: c.serialNo,
-      public_key_pem: c.publicKeyPem,
-      created_at: nowSeconds(),
-    }).execute()
+    await this.#db
+      .insertInto('partner_certs')
+      .values({
+        mchid: c.mchid,
+        serial_no: c.serialNo,
+        public_key_pem: c.publicKeyPem,
+        created_at: nowSeconds(),
+      })
+      .execute()
   }
 
   async insertBrand(brandId: string): Promise<void> {
-    await this.#db.insertInto('brands').values({ brand_id: brandId, created_at: nowSeconds() })
+    await this.#db
+      .insertInto('brands')
+      .values({ brand_id: brandId, created_at: nowSeconds() })
       .execute()
   }
 
   async authorizeBrand(brandId: string, mchid: string): Promise<void> {
-    await this.#db.insertInto('brand_partners').values({ brand_id: brandId, mchid })
-      .onConflict((oc) => oc.columns(['brand_id', 'mchid']).doNothing()).execute()
+    await this.#db
+      .insertInto('brand_partners')
+      .values({ brand_id: brandId, mchid })
+      .onConflict((oc) => oc.columns(['brand_id', 'mchid']).doNothing())
+      .execute()
   }
 
   async insertAppId(b: AppIdBinding): Promise<void> {
-    await this.#db.insertInto('appids').values({
-      appid: b.appid,
-      mchid: b.mchid ?? null,
-      brand_id: b.brandId ?? null,
-      created_at: nowSeconds(),
-    }).execute()
+    await this.#db
+      .insertInto('appids')
+      .values({
+        appid: b.appid,
+        mchid: b.mchid ?? null,
+        brand_id: b.brandId ?? null,
+        created_at: nowSeconds(),
+      })
+      .execute()
   }
 
   async insertOpenId(appid: string, openid: string): Promise<void> {
-    await this.#db.insertInto('openids').values({ appid, openid, created_at: nowSeconds() })
+    await this.#db
+      .insertInto('openids')
+      .values({ appid, openid, created_at: nowSeconds() })
       .execute()
   }
 
@@ -323,8 +398,11 @@ export class KyselyQueries implements StoreTx {
 
   async updateProductCoupon(pc: ProductCoupon): Promise<void> {
     const { product_coupon_id, created_at: _c, ...row } = productCouponRow(pc)
-    await this.#db.updateTable('product_coupons').set(row)
-      .where('product_coupon_id', '=', product_coupon_id).execute()
+    await this.#db
+      .updateTable('product_coupons')
+      .set(row)
+      .where('product_coupon_id', '=', product_coupon_id)
+      .execute()
   }
 
   async insertStock(s: Stock): Promise<void> {
@@ -342,29 +420,39 @@ export class KyselyQueries implements StoreTx {
 
   async updateUserCoupon(c: UserCoupon): Promise<void> {
     const { stock_id, coupon_code, created_at: _c, ...row } = userCouponRow(c)
-    const r = await this.#db.updateTable('user_coupons').set(row).where('stock_id', '=', stock_id)
-      .where('coupon_code', '=', coupon_code).where('version', '=', c.version - 1)
+    const r = await this.#db
+      .updateTable('user_coupons')
+      .set(row)
+      .where('stock_id', '=', stock_id)
+      .where('coupon_code', '=', coupon_code)
+      .where('version', '=', c.version - 1)
       .executeTakeFirst()
     if (Number(r.numUpdatedRows) !== 1) throw new StoreConflict(`coupon ${coupon_code} changed`)
   }
 
   async insertIdempotency(rec: IdempotencyRecord): Promise<void> {
     await this.#guardUnique(
-      this.#db.insertInto('idempotency').values({
-        brand_id: rec.brandId,
-        operation: rec.operation,
-        request_no: rec.requestNo,
-        fingerprint: rec.fingerprint,
-        resource_id: rec.resourceId,
-        snapshot: rec.snapshot ?? null,
-        created_at: nowSeconds(),
-      }).execute(),
+      this.#db
+        .insertInto('idempotency')
+        .values({
+          brand_id: rec.brandId,
+          operation: rec.operation,
+          request_no: rec.requestNo,
+          fingerprint: rec.fingerprint,
+          resource_id: rec.resourceId,
+          snapshot: rec.snapshot ?? null,
+          created_at: nowSeconds(),
+        })
+        .execute(),
     )
   }
 
   async setMeta(key: string, value: string): Promise<void> {
-    await this.#db.insertInto('meta').values({ key, value })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute()
+    await this.#db
+      .insertInto('meta')
+      .values({ key, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute()
   }
 
   async #guardUnique(p: Promise<unknown>): Promise<void> {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { spawn } from 'node:child_process'
 import { after, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { openSqliteStore } from './sqlite.ts'
@@ -37,9 +37,13 @@ async function runWriters(file: string, begin: 'immediate' | 'deferred'): Promis
   const startAt = String(Date.now() + 2000)
   const one = () =>
     new Promise<WriterResult>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', script, file, begin, '40', startAt], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      })
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', script, file, begin, '40', startAt],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      )
       let out = ''
       child.stdout.on('data', (d: Buffer) => {
         out += d.toString()

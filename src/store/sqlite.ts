@@ -28,7 +28,9 @@ export function openSqliteStore(
     caps: {
       rowLocks: false,
       isUniqueViolation: (e) =>
-        typeof e === 'object' && e !== null && 'code' in e &&
+        typeof e === 'object' &&
+        e !== null &&
+        'code' in e &&
         (e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e.code === 'SQLITE_CONSTRAINT_UNIQUE'),
     },
     inTransaction: (fn) =>

@@ -79,7 +79,13 @@ export function storeContract(
       assert.deepEqual(await store.read.getUserCoupon(stock.id, coupon.couponCode), coupon)
       assert.equal(await store.read.getUserCoupon('other-stock', coupon.couponCode), undefined)
       assert.equal(await store.read.countUserCoupons(stock.id, coupon.openid), 1)
-      const updated: Stock = { ...stock, state: 'PAUSED', sentTotal: 7, sentToday: 3, sentDay: 20000 }
+      const updated: Stock = {
+        ...stock,
+        state: 'PAUSED',
+        sentTotal: 7,
+        sentToday: 3,
+        sentDay: 20000,
+      }
       await store.transaction((tx) => tx.updateStock(updated))
       assert.deepEqual(await store.read.getStock(stock.id), updated)
     })
@@ -94,7 +100,10 @@ export function storeContract(
       const v2 = { ...coupon, state: 'EFFECTIVE' as const, version: 2 }
       await store.transaction((tx) => tx.updateUserCoupon(v2))
       const alsoV2 = { ...coupon, state: 'DEACTIVATED' as const, version: 2 }
-      await assert.rejects(store.transaction((tx) => tx.updateUserCoupon(alsoV2)), StoreConflict)
+      await assert.rejects(
+        store.transaction((tx) => tx.updateUserCoupon(alsoV2)),
+        StoreConflict,
+      )
       assert.deepEqual(await store.read.getUserCoupon(stock.id, coupon.couponCode), v2)
     })
 
@@ -151,7 +160,10 @@ export function storeContract(
           }),
         ),
       )
-      assert.deepEqual([...values].sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1))
+      assert.deepEqual(
+        [...values].sort((a, b) => a - b),
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      )
       assert.equal(await store.read.getMeta('counter'), '20')
     })
   })

@@ -36,10 +36,7 @@ export interface CouponKind {
   maxPerDay?: number
 }
 
-export function productCouponBody(
-  s: TestServer,
-  k: CouponKind = {},
-): CreateProductCouponBody {
+export function productCouponBody(s: TestServer, k: CouponKind = {}): CreateProductCouponBody {
   const mode = k.mode ?? 'SINGLE'
   const period = {
     ...windowDays(),
@@ -146,7 +143,11 @@ export function body(c: CouponRef, extra: Record<string, unknown> = {}): Record<
 
 export async function confirmed(s: TestServer, k: CouponKind = {}): Promise<CouponRef> {
   const c = await sentCoupon(s, k)
-  const r = await s.call('POST', couponPath(c, 'confirm'), body(c, { out_request_no: reqNo('CFM') }))
+  const r = await s.call(
+    'POST',
+    couponPath(c, 'confirm'),
+    body(c, { out_request_no: reqNo('CFM') }),
+  )
   assert.equal(r.status, 200, r.text)
   return c
 }
@@ -168,7 +169,11 @@ export async function useBody(s: TestServer, c: CouponRef, extra: Record<string,
 }
 
 /** A SINGLE coupon in state USED, or a SEQUENTIAL one with `rounds` rounds used. */
-export async function usedCoupon(s: TestServer, k: CouponKind = {}, rounds = 1): Promise<CouponRef> {
+export async function usedCoupon(
+  s: TestServer,
+  k: CouponKind = {},
+  rounds = 1,
+): Promise<CouponRef> {
   const c = await confirmed(s, k)
   for (let i = 0; i < (k.mode === 'SEQUENTIAL' ? rounds : 1); i++) {
     const extra = k.mode === 'SEQUENTIAL' ? { sequential_coupon_index: i } : {}

@@ -3,8 +3,8 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { BehaviourSettings } from '../../src/domain/settings.ts'
 import { ERRORS } from '../../src/domain/errors.ts'
+import type { BehaviourSettings } from '../../src/domain/settings.ts'
 import { signRequest } from '../../src/protocol/authorization.ts'
 import { verifyResponseSignature } from '../../src/protocol/response-signature.ts'
 import { type RunningServer, type SandboxFile, startServer } from '../../src/server/start.ts'
@@ -46,7 +46,8 @@ export interface Reply {
 }
 
 const CATALOGUE = new Set(Object.values(ERRORS).map((e) => `${e.status} ${e.code} ${e.message}`))
-const LEAK = /\bat \S+ \(|\.ts:\d|\.js:\d|SELECT |INSERT |UPDATE |SQLITE|sqlite|node_modules|\/tmp\/|\/root\/|\/work\//
+const LEAK =
+  /\bat \S+ \(|\.ts:\d|\.js:\d|SELECT |INSERT |UPDATE |SQLITE|sqlite|node_modules|\/tmp\/|\/root\/|\/work\//
 const KEY = /BEGIN [A-Z ]*KEY/
 
 export class TestServer {
@@ -149,7 +150,11 @@ export class TestServer {
       publicKeyId: this.sandbox.platform.public_key_id,
       nowSeconds: Math.floor(Date.now() / 1000),
     })
-    assert.deepEqual(verdict, { ok: true }, `response signature (${res.status} ${text.slice(0, 80)})`)
+    assert.deepEqual(
+      verdict,
+      { ok: true },
+      `response signature (${res.status} ${text.slice(0, 80)})`,
+    )
     const json = text === '' ? undefined : JSON.parse(text)
     if (res.status >= 400) {
       assert.ok(

@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyPluginAsync } from 'fastify'
 import {
   CreateProductCouponResponse,
   ErrorBody,
@@ -20,15 +20,20 @@ import { callerOf } from '../wechat-api.ts'
 const errors = { '4xx': ErrorBody, '5xx': ErrorBody }
 
 /** E3 create, E4 query product coupon, E6 query stock. */
-export async function productCouponRoutes(
-  fastify: FastifyInstance,
-  { deps }: { deps: ServiceDeps },
-): Promise<void> {
+export const productCouponRoutes: FastifyPluginAsync<{ deps: ServiceDeps }> = async (
+  fastify,
+  { deps },
+) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
   app.post(
     '/product-coupons',
-    { schema: { body: CreateProductCouponBody, response: { 200: CreateProductCouponResponse, ...errors } } },
+    {
+      schema: {
+        body: CreateProductCouponBody,
+        response: { 200: CreateProductCouponResponse, ...errors },
+      },
+    },
     (request) => createProductCoupon(deps, callerOf(request), request.body),
   )
 
@@ -42,12 +47,23 @@ export async function productCouponRoutes(
       },
     },
     (request) =>
-      getProductCoupon(deps, callerOf(request), request.params.product_coupon_id, request.query.brand_id),
+      getProductCoupon(
+        deps,
+        callerOf(request),
+        request.params.product_coupon_id,
+        request.query.brand_id,
+      ),
   )
 
   app.get(
     '/product-coupons/:product_coupon_id/stocks/:stock_id',
-    { schema: { params: StockParams, querystring: BrandQuery, response: { 200: StockEntity, ...errors } } },
+    {
+      schema: {
+        params: StockParams,
+        querystring: BrandQuery,
+        response: { 200: StockEntity, ...errors },
+      },
+    },
     (request) =>
       getStock(
         deps,

@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyPluginAsync } from 'fastify'
 import { ErrorBody, UserProductCouponEntity } from '../../schemas/entities.ts'
 import {
   ConfirmCouponBody,
@@ -19,10 +19,10 @@ import { callerOf } from '../wechat-api.ts'
 const response = { 200: UserProductCouponEntity, '4xx': ErrorBody, '5xx': ErrorBody }
 
 /** E8 send, E10 confirm, E11 use, E12 query, E15 return. */
-export async function userCouponRoutes(
-  fastify: FastifyInstance,
-  { deps }: { deps: ServiceDeps },
-): Promise<void> {
+export const userCouponRoutes: FastifyPluginAsync<{ deps: ServiceDeps }> = async (
+  fastify,
+  { deps },
+) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
   const path = (p: { openid: string; coupon_code: string }) => ({
     openid: p.openid,

@@ -1,0 +1,109 @@
+import { readFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { DAY, formatRfc3339, parseRfc3339 } from '../domain/time.ts'
+import { WxCouponClient } from '../sdk/client.ts'
+import type { SandboxFile } from '../server/start.ts'
+
+/**
+ * The newcomer's second command: one coupon through its whole life against a running server,
+ * using only what sandbox.json publishes and the SDK, as an integrator would.
+ */
+export async function runDemo(opts: { dataDir: string }): Promise<void> {
+  const file = join(resolve(opts.dataDir), 'sandbox.json')
+  const sandbox = JSON.parse(await readFile(file, 'utf8')) as SandboxFile
+  const out = (line: string) => process.stdout.write(`${line}\n`)
+  const client = new WxCouponClient({
+    mchid: sandbox.partner.mchid,
+    serialNo: sandbox.partner.serial_no,
+    privateKey: sandbox.partner.private_key_file,
+    platformPublicKey: sandbox.platform.public_key_file,
+    platformPublicKeyId: sandbox.platform.public_key_id,
+    baseUrl: sandbox.base_url,
+  })
+  const now = await sandboxNow(sandbox)
+  const run = `${Date.now().toString(36)}${process.pid}`
+  const { brand_id, appid, openid } = sandbox
+  out(
+    `wxcoupon demo against ${sandbox.base_url} (partner ${sandbox.partner.mchid}, brand ${brand_id})`,
+  )
+
+  const pc = await client.createProductCoupon({
+    out_request_no: `DEMO_CREATE_${run}`,
+    brand_id,
+    scope: 'ALL',
+    type: 'NORMAL',
+    usage_mode: 'SINGLE',
+    single_usage_info: { normal_coupon: { threshold: 10000, discount_amount: 1000 } },
+    display_info: {
+      name: '全场满100减10',
+      image_url: 'https://wxpaylogo.qpic.cn/wxpaylogo/demo/image',
+      background_url: 'https://wxpaylogo.qpic.cn/wxpaylogo/demo/background',
+    },
+    stock: {
+      coupon_code_mode: 'WECHATPAY',
+      stock_send_rule: { max_count: 100, max_count_per_user: 10 },
+      single_usage_rule: {
+        coupon_available_period: {
+          available_begin_time: formatRfc3339(now - DAY),
+          available_end_time: formatRfc3339(now + 30 * DAY),
+          available_days: 7,
+        },
+      },
+      usage_rule_display_info: {
+        coupon_usage_method_list: ['OFFLINE'],
+        usage_description: '全场可用',
+      },
+      coupon_display_info: { code_display_mode: 'QRCODE' },
+      notify_config: { notify_appid: appid },
+      store_scope: 'NONE',
+    },
+  })
+  out(
+    `1. create   product coupon ${pc.product_coupon_id} (${pc.state}), stock ${pc.stock.stock_id} (${pc.stock.state})`,
+  )
+  const ref = {
+    product_coupon_id: pc.product_coupon_id,
+    stock_id: pc.stock.stock_id,
+    appid,
+    brand_id,
+  }
+
+  const sent = await client.sendCoupon({ openid, ...ref, send_request_no: `DEMO_SEND_${run}` })
+  const coupon = { openid, coupon_code: sent.coupon_code, ...ref }
+  out(
+    `2. send     coupon ${sent.coupon_code} → ${sent.coupon_state}, valid ${sent.valid_begin_time} … ${sent.valid_end_time}`,
+  )
+
+  const confirmed = await client.confirmCoupon({ ...coupon, out_request_no: `DEMO_CONFIRM_${run}` })
+  out(`3. confirm  → ${confirmed.coupon_state}`)
+
+  const used = await client.useCoupon({
+    ...coupon,
+    use_time: formatRfc3339(await sandboxNow(sandbox)),
+    associated_order_info: { transaction_id: '4200000000123456789123456789' },
+    out_request_no: `DEMO_USE_${run}`,
+  })
+  out(
+    `4. use      → ${used.coupon_state} (order ${used.single_usage_detail?.associated_order_info?.transaction_id})`,
+  )
+
+  const returned = await client.returnCoupon({ ...coupon, out_request_no: `DEMO_RETURN_${run}` })
+  out(
+    `5. return   → ${returned.coupon_state} (return_request_no ${returned.single_usage_detail?.return_request_no})`,
+  )
+
+  const queried = await client.getUserCoupon(coupon)
+  out(
+    `6. query    → ${queried.coupon_state}; the coupon is back with the user and can be used again`,
+  )
+}
+
+async function sandboxNow(sandbox: SandboxFile): Promise<number> {
+  const res = await fetch(`${sandbox.base_url}/sandbox/clock`, {
+    headers: { Authorization: `Bearer ${sandbox.admin_token}` },
+  })
+  if (!res.ok) throw new Error(`GET /sandbox/clock answered ${res.status}`)
+  const t = parseRfc3339(((await res.json()) as { now: string }).now)
+  if (t === undefined) throw new Error('GET /sandbox/clock answered no time')
+  return t
+}
