@@ -25,10 +25,16 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const out = (s: string) => process.stdout.write(`${s}\n`)
 
 async function startServer(dir: string): Promise<{ child: ChildProcess; url: string }> {
-  const profile = process.env.BENCH_PROFILE ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []
-  const child = spawn(process.execPath, [...profile, join(ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--data-dir', dir], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  const profile = process.env.BENCH_PROFILE
+    ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : []
+  const child = spawn(
+    process.execPath,
+    [...profile, join(ROOT, 'dist/cli/main.js'), 'serve', '--port', '0', '--data-dir', dir],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
   const url = await new Promise<string>((resolve, reject) => {
     let buf = ''
     child.stdout?.on('data', (d: Buffer) => {
@@ -111,35 +117,60 @@ async function main(): Promise<void> {
             available_end_time: formatRfc3339(now + 30 * 86_400),
           },
         },
-        usage_rule_display_info: { coupon_usage_method_list: ['OFFLINE'], usage_description: 'bench' },
+        usage_rule_display_info: {
+          coupon_usage_method_list: ['OFFLINE'],
+          usage_description: 'bench',
+        },
         coupon_display_info: { code_display_mode: 'INVISIBLE' },
         notify_config: { notify_appid: sb.appid },
         store_scope: 'NONE',
       },
     })
-    const ref = { product_coupon_id: pc.product_coupon_id, stock_id: pc.stock.stock_id, appid: sb.appid, brand_id: sb.brand_id }
+    const ref = {
+      product_coupon_id: pc.product_coupon_id,
+      stock_id: pc.stock.stock_id,
+      appid: sb.appid,
+      brand_id: sb.brand_id,
+    }
     const codes: string[] = []
     const prepStart = Date.now()
-    await pool(Array.from({ length: N }, (_, i) => i), 16, async (i) => {
-      const sent = await client.sendCoupon({ openid: sb.openid, ...ref, send_request_no: `BSEND${now}x${i}` })
-      const c = { openid: sb.openid, coupon_code: sent.coupon_code, ...ref }
-      await client.confirmCoupon({ ...c, out_request_no: `BCFM${now}x${i}` })
-      await client.useCoupon({
-        ...c,
-        use_time: formatRfc3339(Math.floor(Date.now() / 1000)),
-        associated_order_info: { transaction_id: '4200000000123456789123456789' },
-        out_request_no: `BUSE${now}x${i}`,
-      })
-      codes.push(sent.coupon_code)
-    })
-    out(`prepared ${N} USED coupons in ${((Date.now() - prepStart) / 1000).toFixed(1)} s (send+confirm+use, 16 in flight)`)
+    await pool(
+      Array.from({ length: N }, (_, i) => i),
+      16,
+      async (i) => {
+        const sent = await client.sendCoupon({
+          openid: sb.openid,
+          ...ref,
+          send_request_no: `BSEND${now}x${i}`,
+        })
+        const c = { openid: sb.openid, coupon_code: sent.coupon_code, ...ref }
+        await client.confirmCoupon({ ...c, out_request_no: `BCFM${now}x${i}` })
+        await client.useCoupon({
+          ...c,
+          use_time: formatRfc3339(Math.floor(Date.now() / 1000)),
+          associated_order_info: { transaction_id: '4200000000123456789123456789' },
+          out_request_no: `BUSE${now}x${i}`,
+        })
+        codes.push(sent.coupon_code)
+      },
+    )
+    out(
+      `prepared ${N} USED coupons in ${((Date.now() - prepStart) / 1000).toFixed(1)} s (send+confirm+use, 16 in flight)`,
+    )
 
     const key = createPrivateKey(readFileSync(sb.partner.private_key_file))
     createPublicKey(readFileSync(sb.platform.public_key_file))
     const requests = codes.map((code, i) => {
       const path = `/v3/marketing/partner/product-coupon/users/${sb.openid}/coupons/${code}/return`
       const body = JSON.stringify({ ...ref, out_request_no: `BRET${now}x${i}` })
-      const { authorization } = signRequest({ method: 'POST', url: path, body, mchid: sb.partner.mchid, serialNo: sb.partner.serial_no, privateKey: key })
+      const { authorization } = signRequest({
+        method: 'POST',
+        url: path,
+        body,
+        mchid: sb.partner.mchid,
+        serialNo: sb.partner.serial_no,
+        privateKey: key,
+      })
       return { path, body, authorization }
     })
     const agent = new Agent({ keepAlive: true, maxSockets: C })
@@ -148,44 +179,61 @@ async function main(): Promise<void> {
     const statuses = new Map<number, number>()
     const cpu0 = cpuSeconds(child.pid)
     const t0 = process.hrtime.bigint()
-    await pool(requests, C, (r) =>
-      new Promise<void>((resolve, reject) => {
-        const start = process.hrtime.bigint()
-        const req = request(
-          {
-            agent,
-            host: target.hostname,
-            port: target.port,
-            method: 'POST',
-            path: r.path,
-            headers: { Authorization: r.authorization, 'Content-Type': 'application/json', Accept: 'application/json' },
-          },
-          (res) => {
-            res.resume()
-            res.on('end', () => {
-              latencies.push(Number(process.hrtime.bigint() - start) / 1e6)
-              statuses.set(res.statusCode ?? 0, (statuses.get(res.statusCode ?? 0) ?? 0) + 1)
-              resolve()
-            })
-          },
-        )
-        req.on('error', reject)
-        req.end(r.body)
-      }),
+    await pool(
+      requests,
+      C,
+      (r) =>
+        new Promise<void>((resolve, reject) => {
+          const start = process.hrtime.bigint()
+          const req = request(
+            {
+              agent,
+              host: target.hostname,
+              port: target.port,
+              method: 'POST',
+              path: r.path,
+              headers: {
+                Authorization: r.authorization,
+                'Content-Type': 'application/json',
+                Accept: 'application/json',
+              },
+            },
+            (res) => {
+              res.resume()
+              res.on('end', () => {
+                latencies.push(Number(process.hrtime.bigint() - start) / 1e6)
+                statuses.set(res.statusCode ?? 0, (statuses.get(res.statusCode ?? 0) ?? 0) + 1)
+                resolve()
+              })
+            },
+          )
+          req.on('error', reject)
+          req.end(r.body)
+        }),
     )
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9
     const cpu1 = cpuSeconds(child.pid)
     agent.destroy()
     latencies.sort((a, b) => a - b)
-    out(`returns: ${N} in ${seconds.toFixed(2)} s = ${(N / seconds).toFixed(0)} returns/s with ${C} in flight`)
-    out(`latency ms: p50 ${percentile(latencies, 50).toFixed(2)}  p90 ${percentile(latencies, 90).toFixed(2)}  p99 ${percentile(latencies, 99).toFixed(2)}  max ${(latencies.at(-1) ?? 0).toFixed(2)}`)
+    out(
+      `returns: ${N} in ${seconds.toFixed(2)} s = ${(N / seconds).toFixed(0)} returns/s with ${C} in flight`,
+    )
+    out(
+      `latency ms: p50 ${percentile(latencies, 50).toFixed(2)}  p90 ${percentile(latencies, 90).toFixed(2)}  p99 ${percentile(latencies, 99).toFixed(2)}  max ${(latencies.at(-1) ?? 0).toFixed(2)}`,
+    )
     out(`statuses: ${[...statuses].map(([s, n]) => `${s}×${n}`).join(' ')}`)
     if (cpu0 !== undefined && cpu1 !== undefined) {
-      out(`server CPU per return: ${(((cpu1 - cpu0) * 1000) / N).toFixed(3)} ms (all threads of the server process)`)
+      out(
+        `server CPU per return: ${(((cpu1 - cpu0) * 1000) / N).toFixed(3)} ms (all threads of the server process)`,
+      )
     }
     const m = microBudget()
-    out(`budget pieces on this machine (one core): RSA-2048 sign ${m.signPerSec.toFixed(0)}/s (${(1000 / m.signPerSec).toFixed(3)} ms), verify ${m.verifyPerSec.toFixed(0)}/s (${(1000 / m.verifyPerSec).toFixed(3)} ms)`)
-    out(`one sign + one verify per return caps one core at ≈ ${(1000 / (1000 / m.signPerSec + 1000 / m.verifyPerSec)).toFixed(0)} returns/s`)
+    out(
+      `budget pieces on this machine (one core): RSA-2048 sign ${m.signPerSec.toFixed(0)}/s (${(1000 / m.signPerSec).toFixed(3)} ms), verify ${m.verifyPerSec.toFixed(0)}/s (${(1000 / m.verifyPerSec).toFixed(3)} ms)`,
+    )
+    out(
+      `one sign + one verify per return caps one core at ≈ ${(1000 / (1000 / m.signPerSec + 1000 / m.verifyPerSec)).toFixed(0)} returns/s`,
+    )
   } finally {
     child.kill('SIGTERM')
     await new Promise((r) => child.once('exit', r))

@@ -19,6 +19,7 @@ program
   .option('--host <host>', 'interface to listen on', '127.0.0.1')
   .option('--port <port>', 'port; 0 picks a free one', port, 8080)
   .option('--data-dir <dir>', 'where the database, keys and sandbox.json live', '.wxcoupon')
+  .option('--settings <file>', 'JSON file overriding the behaviour defaults (see README)')
   .option('--log', 'log every request as JSON lines on stderr', false)
   .action((opts) => serve(opts))
 

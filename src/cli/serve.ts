@@ -1,34 +1,43 @@
-import { startServer } from '../server/start.ts'
+import { type RunningServer, startServer } from '../server/start.ts'
+import { loadSettings } from './settings-file.ts'
 
 /**
  * Foreground server: one ready line on stdout, clean exit 0 on SIGINT/SIGTERM. A terminal's
  * Ctrl-C or `kill -- -PGID` delivers the signal to npm and to us together; closing is
- * idempotent, so the second delivery is harmless.
+ * idempotent, so the second delivery is harmless. The handlers are installed before anything
+ * else: a signal that arrives while starting must not find Node's default (die at once).
  */
 export async function serve(opts: {
   host: string
   port: number
   dataDir: string
+  settings?: string
   log: boolean
 }): Promise<void> {
-  const server = await startServer({
-    host: opts.host,
-    port: opts.port,
-    dataDir: opts.dataDir,
-    logger: opts.log ? { level: 'info', redact: ['req.headers.authorization'] } : false,
-  })
-  process.stdout.write(
-    `wxcoupon sandbox listening on ${server.baseUrl} (data dir ${opts.dataDir})\n`,
-  )
-  const stop = (signal: NodeJS.Signals) => {
+  let server: RunningServer | undefined
+  let stopRequested = false
+  const stop = () => {
+    stopRequested = true
+    if (!server) return
     server.close().then(
       () => process.exit(0),
       (e: unknown) => {
-        process.stderr.write(`wxcoupon: error while stopping on ${signal}: ${String(e)}\n`)
+        process.stderr.write(`wxcoupon: error while stopping: ${String(e)}\n`)
         process.exit(1)
       },
     )
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
+  server = await startServer({
+    settings: await loadSettings(opts.settings),
+    host: opts.host,
+    port: opts.port,
+    dataDir: opts.dataDir,
+    logger: opts.log ? { level: 'info', redact: ['req.headers.authorization'] } : false,
+  })
+  if (stopRequested) return stop()
+  process.stdout.write(
+    `wxcoupon sandbox listening on ${server.baseUrl} (data dir ${opts.dataDir})\n`,
+  )
 }

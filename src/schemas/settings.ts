@@ -1,0 +1,36 @@
+import { type Static, Type } from 'typebox'
+import type { BehaviourSettings } from '../domain/settings.ts'
+
+/**
+ * A settings file for `wxcoupon serve --settings <file>`: any subset of the behaviour settings
+ * (the answers to the spec's open questions). Unknown keys are refused, so a typo cannot
+ * silently leave a default in place.
+ */
+export const BehaviourOverrides = Type.Object(
+  {
+    keepUseInfoAfterReturn: Type.Optional(Type.Boolean()),
+    sequentialReturnPolicy: Type.Optional(Type.Enum(['lifo', 'any-used'])),
+    detailListMode: Type.Optional(Type.Enum(['all', 'unlocked'])),
+    indexMisuseError: Type.Optional(Type.Enum(['INVALID_REQUEST', 'PARAM_ERROR'])),
+    returnAfterExpiry: Type.Optional(Type.Enum(['reject', 'allow'])),
+    replayResponse: Type.Optional(Type.Enum(['current', 'snapshot'])),
+    createConflictError: Type.Optional(Type.Enum(['ALREADY_EXISTS', 'INVALID_REQUEST'])),
+    displayNameLength: Type.Optional(
+      Type.Object(
+        {
+          min: Type.Integer({ minimum: 1, maximum: 20 }),
+          max: Type.Integer({ minimum: 1, maximum: 20 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    approval: Type.Optional(Type.Enum(['on_create', 'manual'])),
+  },
+  { additionalProperties: false },
+)
+export type BehaviourOverrides = Static<typeof BehaviourOverrides>
+
+// The file format and the domain's settings must not drift apart.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const _inSync: Same<Required<BehaviourOverrides>, BehaviourSettings> = true
+void _inSync
