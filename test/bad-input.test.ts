@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { generateKeyPairSync } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
 import { after, before, describe, test } from 'node:test'
+import fc from 'fast-check'
 import { signRequest } from '../src/protocol/authorization.ts'
 import {
   API,
@@ -388,5 +389,31 @@ describe('headers', () => {
     )
     assert.equal(status, 400)
     assert.equal(JSON.parse(text).code, 'INVALID_REQUEST')
+  })
+})
+
+describe('random bodies (property)', () => {
+  test('any signed JSON body gets 200 or a 4xx in the catalogue, never a 5xx', async () => {
+    const target = await usedCoupon(s)
+    const valid = body(target, { out_request_no: reqNo('RET') })
+    const field = fc.constantFrom(...Object.keys(valid), 'sequential_coupon_index', 'extra')
+    const value = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.string({ unit: 'binary', maxLength: 60 }),
+      fc.constantFrom(...Object.values(valid)),
+      fc.integer(),
+    )
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(field, value, { maxKeys: 8 }),
+        fc.boolean(),
+        async (patch, whole) => {
+          const b = whole ? patch : { ...valid, ...patch }
+          const r = await s.call('POST', couponPath(target, 'return'), b)
+          assert.ok([200, 400, 403, 404].includes(r.status), `${r.status} ${r.text}`)
+        },
+      ),
+      { numRuns: 150 },
+    )
   })
 })

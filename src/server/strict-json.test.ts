@@ -89,6 +89,8 @@ describe('parseStrictJson: issues', () => {
     ['"a\u0001b"', 'syntax', '', 2],
     ['"a\nb"', 'syntax', '', 2],
     ['"\\x41"', 'syntax', '', 1],
+    ['"a\u001fb"', 'syntax', '', 2],
+    ['"ab\\', 'syntax', '', 3],
     ['"\\u12G4"', 'syntax', '', 1],
     ['"\\u\u001012"', 'syntax', '', 1],
     ['"\\u12"', 'syntax', '', 1],

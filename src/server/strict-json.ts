@@ -144,31 +144,33 @@ function parseArray(depth: number): unknown[] | Fail {
   }
 }
 
+// One or more digits; on false, pos is left at the offending character for the error position.
+function digits(): boolean {
+  if (!isDigit(src.charCodeAt(pos))) return false
+  do pos++
+  while (isDigit(src.charCodeAt(pos)))
+  return true
+}
+
 function parseNumber(): number | Fail {
   const start = pos
   let c = src.charCodeAt(pos)
   if (c === 0x2d) c = src.charCodeAt(++pos)
   // A leading zero ends the integer part; a digit after it then fails as unexpected trailing input.
-  if (c === 0x30) c = src.charCodeAt(++pos)
-  else if (isDigit(c)) {
-    do c = src.charCodeAt(++pos)
-    while (isDigit(c))
-  } else return fail('syntax', pos)
+  if (c === 0x30) pos++
+  else if (!digits()) return fail('syntax', pos)
   let integer = true
-  if (c === 0x2e) {
+  if (src.charCodeAt(pos) === 0x2e) {
     integer = false
-    c = src.charCodeAt(++pos)
-    if (!isDigit(c)) return fail('syntax', pos)
-    do c = src.charCodeAt(++pos)
-    while (isDigit(c))
+    pos++
+    if (!digits()) return fail('syntax', pos)
   }
+  c = src.charCodeAt(pos)
   if (c === 0x65 || c === 0x45) {
     integer = false
     c = src.charCodeAt(++pos)
-    if (c === 0x2b || c === 0x2d) c = src.charCodeAt(++pos)
-    if (!isDigit(c)) return fail('syntax', pos)
-    do c = src.charCodeAt(++pos)
-    while (isDigit(c))
+    if (c === 0x2b || c === 0x2d) pos++
+    if (!digits()) return fail('syntax', pos)
   }
   // The grammar above is a subset of what Number() accepts, so this conversion is exact JSON.
   const n = Number(src.slice(start, pos))
@@ -194,16 +196,9 @@ function hex4(at: number): number {
   return v
 }
 
-const SIMPLE_ESCAPES: Record<number, string> = {
-  34: '"',
-  92: '\\',
-  47: '/',
-  98: '\b',
-  102: '\f',
-  110: '\n',
-  114: '\r',
-  116: '\t',
-}
+// `\` + ESCAPE_NAMES[i] decodes to ESCAPE_VALUES[i]; every other escape letter is invalid.
+const ESCAPE_NAMES = '"\\/bfnrt'
+const ESCAPE_VALUES = '"\\/\b\f\n\r\t'
 
 function parseString(): string | Fail {
   let chunk = ++pos
@@ -219,14 +214,13 @@ function parseString(): string | Fail {
     if (c === 0x5c) {
       out += src.slice(chunk, pos)
       const esc = pos
-      const e = src.charCodeAt(pos + 1)
-      if (e === 0x75) {
+      if (src.charCodeAt(pos + 1) === 0x75) {
         const cu = hex4(pos + 2)
         if (cu < 0) return fail('syntax', esc)
         if (cu >= 0xd800 && cu <= 0xdfff) {
           // Pairs must be escaped on both halves; an escape next to a raw half is still lone.
-          const lo = cu <= 0xdbff && src.charCodeAt(pos + 6) === 0x5c ? hexLow(pos + 7) : -1
-          if (lo < 0) return fail('lone_surrogate', esc)
+          const lo = cu <= 0xdbff && src.startsWith('\\u', pos + 6) ? hex4(pos + 8) : -1
+          if (!(lo >= 0xdc00 && lo <= 0xdfff)) return fail('lone_surrogate', esc)
           out += String.fromCharCode(cu, lo)
           pos += 12
         } else {
@@ -234,9 +228,10 @@ function parseString(): string | Fail {
           pos += 6
         }
       } else {
-        const s = SIMPLE_ESCAPES[e]
-        if (s === undefined) return fail('syntax', esc)
-        out += s
+        // charAt past the end is '', which indexOf would find at 0.
+        const k = ESCAPE_NAMES.indexOf(src.charAt(pos + 1) || 'x')
+        if (k < 0) return fail('syntax', esc)
+        out += ESCAPE_VALUES.charAt(k)
         pos += 2
       }
       chunk = pos
@@ -248,16 +243,10 @@ function parseString(): string | Fail {
   }
 }
 
-function hexLow(at: number): number {
-  if (src.charCodeAt(at) !== 0x75) return -1
-  const v = hex4(at + 1)
-  return v >= 0xdc00 && v <= 0xdfff ? v : -1
-}
-
 function escapePointerToken(token: string | number): string {
   return typeof token === 'number'
-    ? String(token)
-    : token.replaceAll('~', '~0').replaceAll('/', '~1')
+    ? `/${token}`
+    : `/${token.replaceAll('~', '~0').replaceAll('/', '~1')}`
 }
 
 export function parseStrictJson(text: string, options: StrictJsonOptions): StrictJsonResult {
@@ -285,8 +274,6 @@ export function parseStrictJson(text: string, options: StrictJsonOptions): Stric
     src = '' // do not keep a large request body alive between calls
   }
   if (value !== FAIL) return { ok: true, value }
-  let pointer = ''
-  for (let k = errPath.length - 1; k >= 0; k--)
-    pointer += `/${escapePointerToken(errPath[k] ?? '')}`
+  const pointer = errPath.reverse().map(escapePointerToken).join('')
   return { ok: false, issue: errIssue, pointer, position: errPos }
 }

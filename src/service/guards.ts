@@ -14,13 +14,19 @@ export async function requireBrand(db: StoreReader, brandId: string, mchid: stri
 }
 
 /** Step 5a: the AppID is bound to the calling partner. */
-export async function requireAppId(db: StoreReader, appid: string, mchid: string): Promise<void> {
+export async function requireAppId(
+  db: StoreReader,
+  appid: string,
+  mchid: string,
+  location: 'body' | 'query' = 'body',
+): Promise<void> {
   const binding = await db.getAppId(appid)
   if (binding?.mchid !== mchid) {
     throw wxError('APPID_INVALID', {
-      field: '/appid',
+      field: location === 'body' ? '/appid' : 'appid',
       value: appid,
       issue: 'AppID is not bound to the partner',
+      location,
     })
   }
 }

@@ -54,7 +54,7 @@ export async function getUserCoupon(
 ): Promise<UserProductCouponEntity> {
   const db = deps.store.read
   await requireBrand(db, q.brand_id, caller.mchid)
-  await requireAppId(db, q.appid, caller.mchid)
+  await requireAppId(db, q.appid, caller.mchid, 'query')
   await requireOpenId(db, q.appid, path.openid)
   const pc = await requireProductCoupon(db, q.product_coupon_id, q.brand_id, caller.mchid)
   const stock = await requireStock(db, q.stock_id, pc)

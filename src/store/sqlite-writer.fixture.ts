@@ -1,17 +1,28 @@
 // Child process for sqlite.test.ts: increments a counter in N read-then-write transactions.
+import { readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { openSqliteStore } from './sqlite.ts'
 
-const [file = '', begin = 'immediate', count = '10', startAt = '0'] = process.argv.slice(2)
+const [file = '', begin = 'immediate', count = '10', barrier = '', parties = '2'] =
+  process.argv.slice(2)
 const store = openSqliteStore(file, { begin: begin === 'deferred' ? 'deferred' : 'immediate' })
-// Both writers start together, so their transactions really overlap.
-await new Promise((r) => setTimeout(r, Math.max(0, Number(startAt) - Date.now())))
+await store.read.getMeta('n')
+
+// A file-system barrier: every writer starts only once all are ready, however slow the
+// machine is, so their transactions really overlap.
+writeFileSync(join(barrier, `ready-${process.pid}`), '')
+const deadline = Date.now() + 60_000
+while (readdirSync(barrier).length < Number(parties) && Date.now() < deadline) {
+  await new Promise((r) => setTimeout(r, 5))
+}
+
 let ok = 0
 let busy = 0
 for (let i = 0; i < Number(count); i++) {
   try {
     await store.transaction(async (tx) => {
       const v = Number((await tx.getMeta('n')) ?? '0')
-      await new Promise((r) => setTimeout(r, 1))
+      await new Promise((r) => setTimeout(r, 2))
       await tx.setMeta('n', String(v + 1))
     })
     ok++

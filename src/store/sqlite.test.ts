@@ -34,12 +34,12 @@ interface WriterResult {
 /** Two processes (one process would block its own event loop inside busy_timeout). */
 async function runWriters(file: string, begin: 'immediate' | 'deferred'): Promise<WriterResult> {
   const script = fileURLToPath(new URL('./sqlite-writer.fixture.ts', import.meta.url))
-  const startAt = String(Date.now() + 2000)
+  const barrier = mkdtempSync(join(dir, `barrier-${begin}-`))
   const one = () =>
     new Promise<WriterResult>((resolve, reject) => {
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', script, file, begin, '40', startAt],
+        ['--import', 'tsx', script, file, begin, '40', barrier, '2'],
         {
           stdio: ['ignore', 'pipe', 'inherit'],
         },
