@@ -52,25 +52,26 @@ const fail = (reason: AuthorizationParseFailure): AuthorizationParseResult => ({
 
 /**
  * Strict parse (protocol §2.2): the exact scheme, one space, then the five `key="value"`
- * parameters in any order, each exactly once, separated by commas (spaces or tabs around a
- * comma tolerated). A hand scanner: linear time, never throws.
+ * parameters in any order, each exactly once, separated by commas (spaces or tabs tolerated
+ * around a comma, nowhere else). A hand scanner rather than a regex, so a hostile header costs
+ * linear time; it never throws, because its input comes straight off the network.
  */
 export function parseAuthorization(header: string | undefined): AuthorizationParseResult {
-  if (header === undefined || header === '') return fail('missing')
+  if (typeof header !== 'string' || header === '') return fail('missing')
   if (header.length > MAX_LENGTH) return fail('too_long')
   if (!header.startsWith(`${AUTH_SCHEME} `)) return fail('scheme')
   const found: Partial<AuthorizationParams> = {}
-  let i = AUTH_SCHEME.length + 1
   const n = header.length
-  const isBlank = (c: string | undefined) => c === ' ' || c === '\t'
+  let i = AUTH_SCHEME.length + 1
   for (;;) {
     const keyStart = i
-    while (i < n && /[a-z_]/.test(header[i] ?? '')) i++
+    while (i < n && isKeyChar(header.charCodeAt(i))) i++
     const key = header.slice(keyStart, i)
     if (key === '' || header[i] !== '=' || header[i + 1] !== '"') return fail('syntax')
     i += 2
     const valueStart = i
     while (i < n && header[i] !== '"') {
+      // Control characters (CR/LF above all) would let a value smuggle in another header line.
       const c = header.charCodeAt(i)
       if (c < 0x20 || c === 0x7f) return fail('syntax')
       i++
@@ -83,8 +84,8 @@ export function parseAuthorization(header: string | undefined): AuthorizationPar
     if (found[field] !== undefined) return fail('duplicate')
     if (value === '') return fail('empty_field')
     found[field] = value
-    while (isBlank(header[i])) i++
     if (i === n) break
+    while (isBlank(header[i])) i++
     if (header[i] !== ',') return fail('syntax')
     i++
     while (isBlank(header[i])) i++
@@ -93,6 +94,11 @@ export function parseAuthorization(header: string | undefined): AuthorizationPar
   if (!mchid || !nonceStr || !timestamp || !serialNo || !signature) return fail('missing_field')
   return { ok: true, value: { mchid, nonceStr, timestamp, serialNo, signature } }
 }
+
+const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t'
+
+/** Keys are lower-case ASCII and `_`; anything else is a syntax error, not an unknown key. */
+const isKeyChar = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || c === 0x5f
 
 /** Signs one request the way the official clients do; used by the SDK, CLI and tests. */
 export function signRequest(p: {

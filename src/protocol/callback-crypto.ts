@@ -11,14 +11,13 @@ export class CallbackDecryptError extends Error {
 }
 
 const TAG_LENGTH = 16
+const KEY_LENGTH = 32
+const IV_LENGTH = 12
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
-function keyAndIv(apiv3Key: string, nonce: string): { key: Buffer; iv: Buffer } {
-  const key = Buffer.from(apiv3Key, 'utf8')
-  const iv = Buffer.from(nonce, 'utf8')
-  if (key.length !== 32) throw new TypeError('the APIv3 key must be 32 bytes')
-  if (iv.length !== 12) throw new TypeError('the callback nonce must be 12 bytes')
-  return { key, iv }
-}
+/** UTF-8 bytes of a string, or undefined for anything else (a JSON field may be any type). */
+const utf8 = (s: unknown): Buffer | undefined =>
+  typeof s === 'string' ? Buffer.from(s, 'utf8') : undefined
 
 export function encryptCallbackResource(p: {
   plaintext: string
@@ -26,32 +25,40 @@ export function encryptCallbackResource(p: {
   associatedData: string
   nonce: string
 }): string {
-  const { key, iv } = keyAndIv(p.apiv3Key, p.nonce)
+  const key = utf8(p.apiv3Key)
+  const iv = utf8(p.nonce)
+  // Fixed messages: echoing the offending value would put the APIv3 key in a log.
+  if (key?.length !== KEY_LENGTH) throw new TypeError('the APIv3 key must be 32 bytes')
+  if (iv?.length !== IV_LENGTH) throw new TypeError('the callback nonce must be 12 bytes')
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH })
   cipher.setAAD(Buffer.from(p.associatedData, 'utf8'))
   const body = Buffer.concat([cipher.update(p.plaintext, 'utf8'), cipher.final()])
   return Buffer.concat([body, cipher.getAuthTag()]).toString('base64')
 }
 
+/** Every failure is a CallbackDecryptError, so a receiver can answer "bad callback" uniformly. */
 export function decryptCallbackResource(p: {
   ciphertext: string
   apiv3Key: string
   associatedData: string
   nonce: string
 }): string {
-  let parts: { key: Buffer; iv: Buffer }
-  try {
-    parts = keyAndIv(p.apiv3Key, p.nonce)
-  } catch (e) {
-    throw new CallbackDecryptError((e as Error).message)
+  const key = utf8(p.apiv3Key)
+  const iv = utf8(p.nonce)
+  const aad = utf8(p.associatedData)
+  if (key?.length !== KEY_LENGTH) throw new CallbackDecryptError('the APIv3 key must be 32 bytes')
+  if (iv?.length !== IV_LENGTH) throw new CallbackDecryptError('the nonce must be 12 bytes')
+  if (aad === undefined) throw new CallbackDecryptError('associated_data must be a string')
+  // Buffer.from silently skips non-Base64 characters; refuse them rather than decrypt a guess.
+  const text = p.ciphertext
+  if (typeof text !== 'string' || text.length % 4 !== 0 || !BASE64.test(text)) {
+    throw new CallbackDecryptError('ciphertext is not Base64')
   }
-  const data = Buffer.from(p.ciphertext, 'base64')
+  const data = Buffer.from(text, 'base64')
   if (data.length < TAG_LENGTH) throw new CallbackDecryptError('ciphertext too short')
   try {
-    const decipher = createDecipheriv('aes-256-gcm', parts.key, parts.iv, {
-      authTagLength: TAG_LENGTH,
-    })
-    decipher.setAAD(Buffer.from(p.associatedData, 'utf8'))
+    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH })
+    decipher.setAAD(aad)
     decipher.setAuthTag(data.subarray(data.length - TAG_LENGTH))
     const plain = Buffer.concat([
       decipher.update(data.subarray(0, data.length - TAG_LENGTH)),
@@ -59,7 +66,6 @@ export function decryptCallbackResource(p: {
     ])
     return plain.toString('utf8')
   } catch {
-    // The cause names nothing secret, but a generic message keeps key handling out of logs.
     throw new CallbackDecryptError('callback resource failed authentication')
   }
 }

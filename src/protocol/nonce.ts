@@ -4,13 +4,21 @@ import { randomBytes } from 'node:crypto'
 export type RandomBytes = (size: number) => Buffer
 
 const ALPHANUMERIC = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+/** 248 = 4 × 62: bytes at or above it are redrawn, so `b % 62` favours no character. */
+const UNBIASED_LIMIT = 248
 
-/** A nonce of [0-9A-Za-z] as the official SDKs make them; unbiased (bytes ≥ 248 are redrawn). */
+/** A nonce of [0-9A-Za-z], as the official SDKs make them. */
 export function generateNonce(length = 32, random: RandomBytes = randomBytes): string {
+  if (!Number.isSafeInteger(length) || length < 0) {
+    throw new RangeError('nonce length must be a non-negative integer')
+  }
   let out = ''
   while (out.length < length) {
-    for (const b of random(length)) {
-      if (b < 248 && out.length < length) out += ALPHANUMERIC[b % 62]
+    const bytes = random(length)
+    // An injected source that yields nothing would otherwise spin here for ever.
+    if (bytes.length === 0) throw new RangeError('random source returned no bytes')
+    for (const b of bytes) {
+      if (b < UNBIASED_LIMIT && out.length < length) out += ALPHANUMERIC[b % 62]
     }
   }
   return out

@@ -7,6 +7,12 @@ import { after, test } from 'node:test'
 import { signRequest } from './authorization.ts'
 import { generateRsaKeyPair, signSha256WithRsa, verifySha256WithRsa } from './rsa.ts'
 import { buildRequestMessage } from './signing-message.ts'
+import {
+  GET_MESSAGE,
+  GET_MESSAGE_SIGNATURE,
+  TEST_PRIVATE_KEY_PEM,
+  TEST_PUBLIC_KEY_PEM,
+} from './test-vectors.fixture.ts'
 
 /** Cross-checks against an implementation not written here: the openssl command line. */
 
@@ -15,6 +21,8 @@ after(() => rmSync(dir, { recursive: true, force: true }))
 
 function openssl(args: string[]): { status: number | null; stdout: string } {
   const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' })
+  // A missing binary must fail loudly: a skipped cross-check would look like a passing one.
+  if (r.error) throw new Error(`cannot run openssl (needed for these tests): ${r.error.message}`)
   return { status: r.status, stdout: r.stdout }
 }
 
@@ -91,4 +99,33 @@ test('we sign; `openssl dgst -verify` says Verified OK; a changed message fails 
   assert.match(publicKeyPem, /^-----BEGIN PUBLIC KEY-----/)
   writeFileSync(join(dir, 'our-key.pem'), privateKeyPem)
   assert.match(openssl(['pkey', '-in', 'our-key.pem', '-noout', '-text']).stdout, /2048 bit/)
+})
+
+test('the pasted known-answer signature still matches what openssl computes now', () => {
+  writeFileSync(join(dir, 'kat-key.pem'), TEST_PRIVATE_KEY_PEM)
+  writeFileSync(join(dir, 'kat-msg.txt'), GET_MESSAGE)
+  const signed = openssl([
+    'dgst',
+    '-sha256',
+    '-sign',
+    'kat-key.pem',
+    '-out',
+    'kat.bin',
+    'kat-msg.txt',
+  ])
+  assert.equal(signed.status, 0)
+  assert.equal(readFileSync(join(dir, 'kat.bin')).toString('base64'), GET_MESSAGE_SIGNATURE)
+  assert.equal(verifySha256WithRsa(GET_MESSAGE, GET_MESSAGE_SIGNATURE, TEST_PUBLIC_KEY_PEM), true)
+  const pub = openssl(['pkey', '-in', 'kat-key.pem', '-pubout'])
+  assert.equal(pub.stdout, TEST_PUBLIC_KEY_PEM)
+})
+
+test('an openssl signature that was tampered with is refused', () => {
+  writeFileSync(join(dir, 'tamper-key.pem'), TEST_PRIVATE_KEY_PEM)
+  writeFileSync(join(dir, 'tamper-msg.txt'), message)
+  openssl(['dgst', '-sha256', '-sign', 'tamper-key.pem', '-out', 'tamper.bin', 'tamper-msg.txt'])
+  const sig = readFileSync(join(dir, 'tamper.bin'))
+  assert.equal(verifySha256WithRsa(message, sig.toString('base64'), TEST_PUBLIC_KEY_PEM), true)
+  sig[sig.length - 1] = (sig[sig.length - 1] ?? 0) ^ 1
+  assert.equal(verifySha256WithRsa(message, sig.toString('base64'), TEST_PUBLIC_KEY_PEM), false)
 })

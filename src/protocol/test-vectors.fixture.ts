@@ -41,6 +41,38 @@ zwIDAQAB
 -----END PUBLIC KEY-----
 `
 
-/** `openssl dgst -sha256 -sign key.pem` over RETURN_MESSAGE, Base64 (PKCS#1 v1.5 is deterministic). */
+// The worked example of protocol §2.1 (a return call), and a GET of the same coupon.
+export const RETURN_URL =
+  '/v3/marketing/partner/product-coupon/users/oh-394z-6CGkNoJrsDLTTUKiAnp4/coupons/887755443322/return'
+export const RETURN_BODY =
+  '{"product_coupon_id":"1002323","stock_id":"100232301","appid":"wx233544546545989","out_request_no":"MCHRETURN20250804001","brand_id":"120344"}'
+export const GET_URL =
+  '/v3/marketing/partner/product-coupon/users/oh-394z-6CGkNoJrsDLTTUKiAnp4/coupons/887755443322?product_coupon_id=1002323&stock_id=100232301&appid=wx233544546545989&brand_id=120344'
+export const EXAMPLE_TIMESTAMP = '1754272800'
+export const EXAMPLE_NONCE = '5K8264ILTKCH16CQ2502SI8ZNMTM67VS'
+
+/**
+ * The two messages spelled out byte for byte (⏎ in the spec = \n). Produced outside this code:
+ * `printf` into a file, then `openssl dgst -sha256 -sign key.pem msg | base64 -w0`.
+ * PKCS#1 v1.5 is deterministic, so a correct signer reproduces these exactly.
+ */
+export const RETURN_MESSAGE = `POST\n${RETURN_URL}\n1754272800\n5K8264ILTKCH16CQ2502SI8ZNMTM67VS\n${RETURN_BODY}\n`
 export const RETURN_MESSAGE_SIGNATURE =
   'keFXF7kww7Jx944O5eZ5oPowuZXhDvEmtgR5+Fo7i43i2DET+yn1JR2Vy3wOBO7Es8HpjI23gtiD56o2SLnKMnUCpIyl1xA8XVU611AgdvgZUBxwTXOkAxhPILRiapCOQGTI9dYCiwu4VN8+QYCyrdVgvL6krL+r1k/T7EUZisgphKcIjdMZ956aoosSyQlmtIN+OXocVZDkBDt2CuiwIBNiAiQPJxkSQEfSWfuAgQn/LIgfO9hzXaJ+T4tqb/qrUl28yZLRXAOq4/AwubTEXDw2eSC15Jr/Pmuvh+McCNs8WPFRzCwejYYQ9GaL3ky5QCwDvGu812UFBwnM6htHqA=='
+export const GET_MESSAGE = `GET\n${GET_URL}\n1754272800\n5K8264ILTKCH16CQ2502SI8ZNMTM67VS\n\n`
+export const GET_MESSAGE_SIGNATURE =
+  'RdnxUyh+TqWl1JRWyhwMGvSZ5Z3DrCt7l7rBCg5m2Xvgo1x8PXkVbzJmX3wV2ZMdJGbLrtdibIoWQJvOYfM1YQDbc2Afyj5YUYd0Si9U1mg0sxgtRN8P9XHwB6tgdIesqWGRjWY7yLNJYT8CJb9UO0GARJnNnzCam8SJfWksCxhcnQ6CHfwvZaC89av2PyDbB+Z7Xhh2wOP36pJAP1A+mqqhvP2nnP+m/O5sPgMGQSasyOsQ4KOsSeNeY2IpmF+zmTQBEYAzeTzes2kORDpVVDanT/gN4qfXCjKJdxlBWm2jY3pZF9aGxLm+a9Bwc0UbL0n1BztR+mTbtW3PrKTM7g=='
+
+/**
+ * AES-256-GCM callback vector (protocol §10.3), computed independently with Python
+ * `cryptography`: `base64(AESGCM(key).encrypt(nonce, plaintext, aad))` (ciphertext ‖ tag).
+ */
+export const GCM_VECTOR = {
+  apiv3Key: '0123456789abcdefghijklmnopqrstuv',
+  nonce: 'j9g1wAzF9Xn1',
+  associatedData: 'product_coupon_sp',
+  plaintext:
+    '{"brand_id":"120344","coupon_code":"887755443322","send_channel":"API","attach":"订单-42"}',
+  ciphertext:
+    'TM+nzlfJDsC6WNHB1FuPDLfZm0iUehZ708ttqW+DBUXUCORLjExanr+XuXp7ljde3PmnIkX4GXuJgKVl7nRqAPnD5fnZailYV4Ccipqr2ERx6MZ7HKDuwhRh8KWhBS/fqoIGbKG79kVVbtw0',
+} as const
