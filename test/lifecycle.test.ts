@@ -406,31 +406,20 @@ describe('E10 confirm, E11 use, E12 query', () => {
       ['USED', 'PENDING', 'PENDING'],
     )
     assert.match(d.detail_item_list[1].valid_begin_time, /T00:00:00\+08:00$/)
+    const useRound = async (extra: Record<string, unknown>) =>
+      s.call('POST', couponPath(c, 'use'), await useBody(s, c, extra))
     expectError(
-      await s.call(
-        'POST',
-        couponPath(c, 'use'),
-        await useBody(s, c, { sequential_coupon_index: 1 }),
-      ),
+      await useRound({ sequential_coupon_index: 1 }),
       400,
       'INVALID_REQUEST',
       '未到下次可用时间',
     )
     expectError(
-      await s.call(
-        'POST',
-        couponPath(c, 'use'),
-        await useBody(s, c, { sequential_coupon_index: 2 }),
-      ),
+      await useRound({ sequential_coupon_index: 2 }),
       400,
       'INVALID_REQUEST',
       '多次优惠索引不合法',
     )
-    expectError(
-      await s.call('POST', couponPath(c, 'use'), await useBody(s, c)),
-      400,
-      'INVALID_REQUEST',
-      '传入参数不符合业务规则',
-    )
+    expectError(await useRound({}), 400, 'INVALID_REQUEST', '传入参数不符合业务规则')
   })
 })

@@ -241,40 +241,39 @@ export class KyselyQueries implements StoreTx {
     return r && toProductCoupon(r)
   }
 
-  async getStock(id: string): Promise<Stock | undefined> {
-    const r = await this.#db
-      .selectFrom('stocks')
-      .selectAll()
-      .where('stock_id', '=', id)
-      .executeTakeFirst()
+  getStock(id: string): Promise<Stock | undefined> {
+    return this.#stock(id, false)
+  }
+
+  lockStock(id: string): Promise<Stock | undefined> {
+    return this.#stock(id, this.#caps.rowLocks)
+  }
+
+  async #stock(id: string, forUpdate: boolean): Promise<Stock | undefined> {
+    const q = this.#db.selectFrom('stocks').selectAll().where('stock_id', '=', id)
+    const r = await (forUpdate ? q.forUpdate() : q).executeTakeFirst()
     return r && toStock(r)
   }
 
-  async lockStock(id: string): Promise<Stock | undefined> {
-    let q = this.#db.selectFrom('stocks').selectAll().where('stock_id', '=', id)
-    if (this.#caps.rowLocks) q = q.forUpdate()
-    const r = await q.executeTakeFirst()
-    return r && toStock(r)
+  getUserCoupon(stockId: string, couponCode: string): Promise<UserCoupon | undefined> {
+    return this.#userCoupon(stockId, couponCode, false)
   }
 
-  async getUserCoupon(stockId: string, couponCode: string): Promise<UserCoupon | undefined> {
-    const r = await this.#db
+  lockUserCoupon(stockId: string, couponCode: string): Promise<UserCoupon | undefined> {
+    return this.#userCoupon(stockId, couponCode, this.#caps.rowLocks)
+  }
+
+  async #userCoupon(
+    stockId: string,
+    couponCode: string,
+    forUpdate: boolean,
+  ): Promise<UserCoupon | undefined> {
+    const q = this.#db
       .selectFrom('user_coupons')
       .selectAll()
       .where('stock_id', '=', stockId)
       .where('coupon_code', '=', couponCode)
-      .executeTakeFirst()
-    return r && toUserCoupon(r)
-  }
-
-  async lockUserCoupon(stockId: string, couponCode: string): Promise<UserCoupon | undefined> {
-    let q = this.#db
-      .selectFrom('user_coupons')
-      .selectAll()
-      .where('stock_id', '=', stockId)
-      .where('coupon_code', '=', couponCode)
-    if (this.#caps.rowLocks) q = q.forUpdate()
-    const r = await q.executeTakeFirst()
+    const r = await (forUpdate ? q.forUpdate() : q).executeTakeFirst()
     return r && toUserCoupon(r)
   }
 
