@@ -62,6 +62,12 @@ export const ERRORS = {
     '券不在使用有效期（绝对批次有效期）',
     272755715,
   ),
+  COUPON_NOT_IN_USAGE_WINDOW: entry(
+    400,
+    'INVALID_REQUEST',
+    '券不在使用有效期（规则周期）',
+    272755717,
+  ),
   SEQUENTIAL_INDEX_INVALID: entry(400, 'INVALID_REQUEST', '多次优惠索引不合法', 268435464, true),
   SEQUENTIAL_ROUND_NOT_AVAILABLE: entry(
     400,
@@ -83,6 +89,17 @@ export const ERRORS = {
   USER_LIMIT_REACHED: entry(400, 'INVALID_REQUEST', '用户领取券张数已达上限', 272756740),
   UPLOAD_CODES_EXHAUSTED: entry(400, 'INVALID_REQUEST', '批次可用券Code不足', 268435464, true),
   COUPON_CODE_EXISTS: entry(400, 'INVALID_REQUEST', '券Code已存在', 268435464, true),
+  PRODUCT_COUPON_STATE_INVALID: entry(400, 'INVALID_REQUEST', '商品券状态非法', 268578367, true),
+  STOCK_STATE_INVALID: entry(400, 'INVALID_REQUEST', '批次状态非法', 268578367, true),
+  TOO_MANY_STOCKS: entry(400, 'INVALID_REQUEST', '商品券批次数量已达上限', 268435464, true),
+  BUDGET_CURRENT_MISMATCH: entry(
+    400,
+    'INVALID_REQUEST',
+    '当前预算与批次实际预算不一致',
+    268435464,
+    true,
+  ),
+  BUDGET_BELOW_SENT: entry(400, 'INVALID_REQUEST', '目标预算不能小于已发放数量', 268435464, true),
   NO_AUTH: entry(403, 'NO_AUTH', '缺少业务相关权限', 268579803),
   NOT_FOUND_PRODUCT_COUPON: entry(
     404,

@@ -8,6 +8,7 @@ import type {
 import type { ProductCoupon, Stock } from './product-coupon.ts'
 import { sentTodayAt } from './product-coupon.ts'
 import type { BehaviourSettings } from './settings.ts'
+import { stockStateAt } from './stock.ts'
 import { formatRfc3339 } from './time.ts'
 import { atTime, roundState, type UsageSlot, type UserCoupon, usedCount } from './user-coupon.ts'
 
@@ -39,7 +40,7 @@ export function presentStock(s: Stock, now: number): StockEntity {
     ...(remark === undefined ? {} : { remark }),
     ...config,
     sent_count_info: { total_count: s.sentTotal, today_count: sentTodayAt(s, now) },
-    state: s.state,
+    state: stockStateAt(s, now),
     brand_id: s.brandId,
   }
   if (s.codeCount) {

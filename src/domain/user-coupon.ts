@@ -3,6 +3,7 @@ import type { SendChannel, UsageMode, UserProductCouponState } from '../schemas/
 import { type ErrorName, wxError } from './errors.ts'
 import type { BehaviourSettings } from './settings.ts'
 import { DAY, startOfBeijingDay } from './time.ts'
+import { isInUsageWindow, type UsageWindowRules } from './usage-window.ts'
 
 /**
  * The user coupon and its state machine (entities-and-states.md §4–§5). Functions are pure:
@@ -69,6 +70,9 @@ export interface IssueInput {
   openid: string
   appid: string
   sendRequestNo: string
+  /** API unless issued through another channel (sandbox control). */
+  sendChannel?: SendChannel
+  channelCustomInfo?: string
   attach?: string
   usageMode: UsageMode
   /** SEQUENTIAL only: rounds and interval from the product coupon's sequential_usage_info. */
@@ -93,10 +97,11 @@ export function issueCoupon(i: IssueInput): UserCoupon {
     validEnd: i.window.end,
     receiveTime: i.now,
     sendRequestNo: i.sendRequestNo,
-    sendChannel: 'API',
+    sendChannel: i.sendChannel ?? 'API',
     version: 1,
   }
   if (i.attach !== undefined) coupon.attach = i.attach
+  if (i.channelCustomInfo !== undefined) coupon.channelCustomInfo = i.channelCustomInfo
   if (i.usageMode === 'SINGLE') {
     coupon.single = { used: false }
   } else {
@@ -184,6 +189,8 @@ export interface UseInput {
   useTime: number
   order: AssociatedOrderInfo
   index?: number
+  /** The stock's weekly / irregular periods, if it restricts when coupons may be used. */
+  window?: UsageWindowRules
 }
 
 /** T5/T6/T6b: use (redeem) the coupon, or round `index` of a SEQUENTIAL coupon. */
@@ -197,6 +204,13 @@ export function useCoupon(coupon: UserCoupon, input: UseInput, ctx: ModeContext)
     throw wxError('COUPON_NOT_IN_VALID_PERIOD', {
       field: '/use_time',
       issue: 'use_time must lie inside the coupon validity window',
+      location: 'body',
+    })
+  }
+  if (input.window && !isInUsageWindow(input.window, input.useTime)) {
+    throw wxError('COUPON_NOT_IN_USAGE_WINDOW', {
+      field: '/use_time',
+      issue: "use_time is outside the stock's weekly or irregular usage periods",
       location: 'body',
     })
   }
@@ -285,4 +299,27 @@ export function returnCoupon(coupon: UserCoupon, input: ReturnInput, ctx: ModeCo
     return r
   })
   return next(c, { state: 'EFFECTIVE', sequential: { ...seq, rounds } })
+}
+
+/** T10 (E14): the partner deactivates a coupon that is not yet used up. Irreversible. */
+export function deactivateCoupon(
+  coupon: UserCoupon,
+  input: { requestNo: string; reason: string },
+  now: number,
+): UserCoupon {
+  const c = atTime(coupon, now)
+  if (!LIVE.has(c.state)) {
+    throw wxError(c.state === 'DELETED' ? 'COUPON_DELETED' : 'COUPON_STATE_INVALID')
+  }
+  return next(c, {
+    state: 'DEACTIVATED',
+    deactivation: { requestNo: input.requestNo, time: now, reason: input.reason },
+  })
+}
+
+/** T9: the user deletes the coupon from the wallet (sandbox control); no callback. */
+export function deleteCoupon(coupon: UserCoupon, now: number): UserCoupon {
+  const c = atTime(coupon, now)
+  if (!LIVE.has(c.state)) throw wxError(stateError(c.state))
+  return next(c, { state: 'DELETED', deletedAt: now })
 }

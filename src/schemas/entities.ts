@@ -141,3 +141,26 @@ export const ErrorBody = Type.Object({
   detail: opt(Type.Record(Type.String(), Type.Unknown())),
 })
 export type ErrorBody = Static<typeof ErrorBody>
+
+export const ListStocksResponse = Type.Object({
+  total_count: N,
+  stock_list: Type.Array(StockEntity),
+  next_page_token: opt(S),
+})
+export type ListStocksResponse = Static<typeof ListStocksResponse>
+
+export const ListUserCouponsResponse = Type.Object({
+  total_count: N,
+  user_coupon_list: Type.Array(UserProductCouponEntity),
+  next_page_token: opt(S),
+})
+export type ListUserCouponsResponse = Static<typeof ListUserCouponsResponse>
+
+export const UploadCouponCodesResponse = Type.Object({
+  total_count: N,
+  success_code_list: opt(Type.Array(S)),
+  failed_code_list: opt(Type.Array(Type.Object({ coupon_code: S, code: S, message: S }))),
+  already_exist_code_list: opt(Type.Array(S)),
+  duplicate_code_list: opt(Type.Array(S)),
+})
+export type UploadCouponCodesResponse = Static<typeof UploadCouponCodesResponse>

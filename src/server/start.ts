@@ -4,8 +4,14 @@ import { join, resolve } from 'node:path'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { type BehaviourSettings, DEFAULT_BEHAVIOUR } from '../domain/settings.ts'
 import type { RandomBytes } from '../protocol/nonce.ts'
-import { ensureAdminToken, ensurePlatformKey, ensureTenant } from '../service/bootstrap.ts'
+import {
+  ensureAdminToken,
+  ensurePageTokenKey,
+  ensurePlatformKey,
+  ensureTenant,
+} from '../service/bootstrap.ts'
 import type { ServiceDeps } from '../service/context.ts'
+import { pageCodec } from '../service/page-token.ts'
 import { SandboxClock } from '../service/sandbox-clock.ts'
 import { openSqliteStore } from '../store/sqlite.ts'
 import type { Store } from '../store/store.ts'
@@ -67,6 +73,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       settings: opts.settings ?? DEFAULT_BEHAVIOUR,
       clock,
       random,
+      pages: pageCodec(await ensurePageTokenKey(store, random)),
     }
     const privateKeyFile = join(keysDir, 'apiclient_key.pem')
     const publicKeyFile = join(keysDir, 'wechatpay_public_key.pem')

@@ -34,12 +34,21 @@ export async function ensurePlatformKey(store: Store, random: RandomBytes): Prom
   return key
 }
 
-export async function ensureAdminToken(store: Store, random: RandomBytes): Promise<string> {
-  const existing = await store.read.getMeta(ADMIN_TOKEN_KEY)
+/** A random secret created once and kept in the database (admin token, page-token key). */
+async function ensureSecret(store: Store, random: RandomBytes, key: string): Promise<string> {
+  const existing = await store.read.getMeta(key)
   if (existing) return existing
-  const token = random(24).toString('base64url')
-  await store.transaction((tx) => tx.setMeta(ADMIN_TOKEN_KEY, token))
-  return token
+  const secret = random(24).toString('base64url')
+  await store.transaction((tx) => tx.setMeta(key, secret))
+  return secret
+}
+
+export function ensureAdminToken(store: Store, random: RandomBytes): Promise<string> {
+  return ensureSecret(store, random, ADMIN_TOKEN_KEY)
+}
+
+export async function ensurePageTokenKey(store: Store, random: RandomBytes): Promise<Buffer> {
+  return Buffer.from(await ensureSecret(store, random, 'page_token_key'), 'base64url')
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { BehaviourSettings } from '../domain/settings.ts'
 import type { RandomBytes } from '../protocol/nonce.ts'
 import type { Store } from '../store/store.ts'
+import type { PageCodec } from './page-token.ts'
 import type { SandboxClock } from './sandbox-clock.ts'
 
 /** What every operation needs; built once by the server and passed down explicitly. */
@@ -9,6 +10,8 @@ export interface ServiceDeps {
   readonly settings: BehaviourSettings
   readonly clock: SandboxClock
   readonly random: RandomBytes
+  /** Signs page tokens of list endpoints. */
+  readonly pages: PageCodec
 }
 
 /** The authenticated caller of one API request. */

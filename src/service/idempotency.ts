@@ -38,3 +38,28 @@ export function remember(
   if (snapshot !== undefined) rec.snapshot = JSON.stringify(snapshot)
   return tx.insertIdempotency(rec)
 }
+
+/**
+ * The shape of every write with a request number: a replay answers without changing anything
+ * (the stored snapshot, or `replay` rebuilding the current entity); a new number runs `apply`
+ * and is remembered in the same transaction.
+ */
+export async function once<T>(
+  tx: StoreTx,
+  key: RequestKey,
+  o: {
+    conflict: ErrorName
+    /** Keep the first answer verbatim (replayResponse 'snapshot', or results that cannot be rebuilt). */
+    snapshot: boolean
+    replay: (record: IdempotencyRecord) => Promise<T>
+    apply: () => Promise<{ result: T; resourceId: string }>
+  },
+): Promise<T> {
+  const record = await findReplay(tx, key, o.conflict)
+  if (record) {
+    return record.snapshot !== undefined ? (JSON.parse(record.snapshot) as T) : o.replay(record)
+  }
+  const { result, resourceId } = await o.apply()
+  await remember(tx, key, resourceId, o.snapshot ? result : undefined)
+  return result
+}

@@ -22,7 +22,7 @@ import {
   requireStock,
   requireUserCoupon,
 } from './guards.ts'
-import { findReplay, remember } from './idempotency.ts'
+import { once } from './idempotency.ts'
 
 interface CouponBody {
   product_coupon_id: string
@@ -72,18 +72,22 @@ async function mutateCoupon<B extends CouponBody>(
       }),
     }
     const view = { productCoupon: pc, stock, now, settings }
-    const replay = await findReplay(tx, key, 'REQUEST_NO_CONFLICT')
-    if (replay) {
-      return replay.snapshot !== undefined
-        ? (JSON.parse(replay.snapshot) as UserProductCouponEntity)
-        : present(coupon, view)
-    }
-    const changed = m.decide(coupon, { now, usageMode: pc.config.usage_mode, settings, pc, stock })
-    await tx.updateUserCoupon(changed)
-    const entity = present(changed, view)
-    const snapshot = settings.replayResponse === 'snapshot' ? entity : undefined
-    await remember(tx, key, `${stock.id}/${changed.couponCode}`, snapshot)
-    return entity
+    return once(tx, key, {
+      conflict: 'REQUEST_NO_CONFLICT',
+      snapshot: settings.replayResponse === 'snapshot',
+      replay: async () => present(coupon, view),
+      apply: async () => {
+        const changed = m.decide(coupon, {
+          now,
+          usageMode: pc.config.usage_mode,
+          settings,
+          pc,
+          stock,
+        })
+        await tx.updateUserCoupon(changed)
+        return { result: present(changed, view), resourceId: `${stock.id}/${changed.couponCode}` }
+      },
+    })
   })
 }
 

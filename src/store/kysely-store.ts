@@ -1,10 +1,12 @@
-import { type Kysely, type Migration, Migrator, sql } from 'kysely'
+import { type ExpressionBuilder, type Kysely, type Migration, Migrator, sql } from 'kysely'
 import type { ProductCoupon, Stock } from '../domain/product-coupon.ts'
 import type { UserCoupon } from '../domain/user-coupon.ts'
 import * as m001 from './migrations/001-initial.ts'
+import * as m002 from './migrations/002-coupon-codes.ts'
 import type { Database } from './schema.ts'
 import {
   type AppIdBinding,
+  type BrandRecord,
   type IdempotencyRecord,
   type Partner,
   type PartnerCert,
@@ -12,6 +14,8 @@ import {
   type Store,
   StoreConflict,
   type StoreTx,
+  type UserCouponCursor,
+  type UserCouponFilter,
 } from './store.ts'
 
 /**
@@ -26,7 +30,10 @@ export interface Capabilities {
   isUniqueViolation(e: unknown): boolean
 }
 
-export const MIGRATIONS: Record<string, Migration> = { '001-initial': m001 }
+export const MIGRATIONS: Record<string, Migration> = {
+  '001-initial': m001,
+  '002-coupon-codes': m002,
+}
 
 const nowSeconds = () => Math.floor(Date.now() / 1000)
 
@@ -454,6 +461,162 @@ export class KyselyQueries implements StoreTx {
       .execute()
   }
 
+  async listStocks(productCouponId: string): Promise<Stock[]> {
+    const rows = await this.#db
+      .selectFrom('stocks')
+      .selectAll()
+      .where('product_coupon_id', '=', productCouponId)
+      .orderBy('stock_id')
+      .execute()
+    return rows.map(toStock)
+  }
+
+  async listUserCoupons(
+    f: UserCouponFilter,
+    page: { after?: UserCouponCursor; limit: number },
+  ): Promise<{ total: number; items: UserCoupon[] }> {
+    let q = this.#db
+      .selectFrom('user_coupons')
+      .where('mchid', '=', f.mchid)
+      .where('brand_id', '=', f.brandId)
+      .where('openid', '=', f.openid)
+      .where('appid', '=', f.appid)
+    if (f.productCouponId !== undefined) q = q.where('product_coupon_id', '=', f.productCouponId)
+    if (f.stockId !== undefined) q = q.where('stock_id', '=', f.stockId)
+    if (f.state !== undefined) {
+      const state = f.state
+      q = q.where((eb) => stateAt(eb, state, f.now))
+    }
+    const { n } = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    let items = q.selectAll()
+    const c = page.after
+    if (c) {
+      items = items.where((eb) =>
+        eb.or([
+          eb('receive_time', '<', c.receiveTime),
+          eb.and([
+            eb('receive_time', '=', c.receiveTime),
+            eb.or([
+              eb('stock_id', '<', c.stockId),
+              eb.and([eb('stock_id', '=', c.stockId), eb('coupon_code', '<', c.couponCode)]),
+            ]),
+          ]),
+        ]),
+      )
+    }
+    const rows = await items
+      .orderBy('receive_time', 'desc')
+      .orderBy('stock_id', 'desc')
+      .orderBy('coupon_code', 'desc')
+      .limit(page.limit)
+      .execute()
+    return { total: Number(n), items: rows.map(toUserCoupon) }
+  }
+
+  async listPartners(): Promise<(Partner & { serialNos: string[] })[]> {
+    const partners = await this.#db.selectFrom('partners').selectAll().orderBy('mchid').execute()
+    const certs = await this.#db
+      .selectFrom('partner_certs')
+      .select(['mchid', 'serial_no'])
+      .execute()
+    return partners.map((p) => ({
+      mchid: p.mchid,
+      apiv3Key: p.apiv3_key,
+      serialNos: certs.filter((c) => c.mchid === p.mchid).map((c) => c.serial_no),
+    }))
+  }
+
+  async listBrands(): Promise<BrandRecord[]> {
+    const brands = await this.#db
+      .selectFrom('brands')
+      .select('brand_id')
+      .orderBy('brand_id')
+      .execute()
+    const links = await this.#db.selectFrom('brand_partners').selectAll().orderBy('mchid').execute()
+    return brands.map((b) => ({
+      brandId: b.brand_id,
+      mchids: links.filter((l) => l.brand_id === b.brand_id).map((l) => l.mchid),
+    }))
+  }
+
+  async listAppIds(): Promise<AppIdBinding[]> {
+    const rows = await this.#db.selectFrom('appids').selectAll().orderBy('created_at').execute()
+    return rows.map((r) => ({
+      appid: r.appid,
+      ...(r.mchid === null ? {} : { mchid: r.mchid }),
+      ...(r.brand_id === null ? {} : { brandId: r.brand_id }),
+    }))
+  }
+
+  async insertCouponCodes(stockId: string, codes: string[]): Promise<string[]> {
+    const added: string[] = []
+    const t = nowSeconds()
+    for (const code of codes) {
+      const r = await this.#db
+        .insertInto('coupon_codes')
+        .values({ stock_id: stockId, code, used: 0, created_at: t })
+        .onConflict((oc) => oc.columns(['stock_id', 'code']).doNothing())
+        .executeTakeFirst()
+      if (Number(r.numInsertedOrUpdatedRows ?? 0) === 1) added.push(code)
+    }
+    return added
+  }
+
+  async takeCouponCode(
+    stockId: string,
+    pick: (available: number) => number,
+  ): Promise<string | undefined> {
+    const available = this.#db
+      .selectFrom('coupon_codes')
+      .where('stock_id', '=', stockId)
+      .where('used', '=', 0)
+    const { n } = await available
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+    if (Number(n) === 0) return undefined
+    let q = available
+      .select('code')
+      .orderBy('code')
+      .limit(1)
+      .offset(pick(Number(n)))
+    if (this.#caps.rowLocks) q = q.forUpdate()
+    const row = await q.executeTakeFirst()
+    if (!row) return undefined
+    const r = await this.#db
+      .updateTable('coupon_codes')
+      .set({ used: 1 })
+      .where('stock_id', '=', stockId)
+      .where('code', '=', row.code)
+      .where('used', '=', 0)
+      .executeTakeFirst()
+    if (Number(r.numUpdatedRows) !== 1) throw new StoreConflict(`code ${row.code} taken`)
+    return row.code
+  }
+
+  async revokeBrand(brandId: string, mchid: string): Promise<void> {
+    await this.#db
+      .deleteFrom('brand_partners')
+      .where('brand_id', '=', brandId)
+      .where('mchid', '=', mchid)
+      .execute()
+  }
+
+  async deleteAppId(appid: string): Promise<void> {
+    await this.#db.deleteFrom('appids').where('appid', '=', appid).execute()
+  }
+
+  async deleteCouponData(): Promise<void> {
+    for (const table of [
+      'user_coupons',
+      'coupon_codes',
+      'stocks',
+      'product_coupons',
+      'idempotency',
+    ] as const) {
+      await this.#db.deleteFrom(table).execute()
+    }
+  }
+
   async #guardUnique(p: Promise<unknown>): Promise<void> {
     try {
       await p
@@ -461,6 +624,37 @@ export class KyselyQueries implements StoreTx {
       if (this.#caps.isUniqueViolation(e)) throw new StoreConflict('unique key taken', { cause: e })
       throw e
     }
+  }
+}
+
+const LIVE = ['CONFIRMING', 'PENDING', 'EFFECTIVE']
+
+/** The coupon state the clock implies at `now` (user-coupon.ts atTime), as SQL. */
+function stateAt(eb: ExpressionBuilder<Database, 'user_coupons'>, state: string, now: number) {
+  switch (state) {
+    case 'EXPIRED':
+      return eb.or([
+        eb('state', '=', 'EXPIRED'),
+        eb.and([eb('state', 'in', LIVE), eb('valid_end', '<', now)]),
+      ])
+    case 'EFFECTIVE':
+      return eb.and([
+        eb('valid_end', '>=', now),
+        eb.or([
+          eb('state', '=', 'EFFECTIVE'),
+          eb.and([eb('state', '=', 'PENDING'), eb('valid_begin', '<=', now)]),
+        ]),
+      ])
+    case 'PENDING':
+      return eb.and([
+        eb('state', '=', 'PENDING'),
+        eb('valid_begin', '>', now),
+        eb('valid_end', '>=', now),
+      ])
+    case 'CONFIRMING':
+      return eb.and([eb('state', '=', 'CONFIRMING'), eb('valid_end', '>=', now)])
+    default:
+      return eb('state', '=', state)
   }
 }
 

@@ -56,6 +56,7 @@ export interface Database {
     created_at: number
     updated_at: number
   }
+  coupon_codes: { stock_id: string; code: string; used: number; created_at: number }
   idempotency: {
     brand_id: string
     operation: string

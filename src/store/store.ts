@@ -1,5 +1,6 @@
 import type { ProductCoupon, Stock } from '../domain/product-coupon.ts'
 import type { UserCoupon } from '../domain/user-coupon.ts'
+import type { UserProductCouponState } from '../schemas/enums.ts'
 
 /**
  * The one store interface. SQLite (embedded default) implements it now; PostgreSQL implements
@@ -42,6 +43,30 @@ export interface IdempotencyRecord {
   snapshot?: string
 }
 
+/** E13 filters; `state` is the state the clock implies at `now`, not the stored column. */
+export interface UserCouponFilter {
+  mchid: string
+  brandId: string
+  openid: string
+  appid: string
+  productCouponId?: string
+  stockId?: string
+  state?: UserProductCouponState
+  now: number
+}
+
+/** Position in the newest-first order of E13: after this coupon. */
+export interface UserCouponCursor {
+  receiveTime: number
+  stockId: string
+  couponCode: string
+}
+
+export interface BrandRecord {
+  brandId: string
+  mchids: string[]
+}
+
 export interface StoreReader {
   getPlatformKey(): Promise<PlatformKey | undefined>
   getPartner(mchid: string): Promise<Partner | undefined>
@@ -60,6 +85,15 @@ export interface StoreReader {
     requestNo: string,
   ): Promise<IdempotencyRecord | undefined>
   getMeta(key: string): Promise<string | undefined>
+  /** Every stock of a product coupon (at most a few hundred), oldest first. */
+  listStocks(productCouponId: string): Promise<Stock[]>
+  listUserCoupons(
+    filter: UserCouponFilter,
+    page: { after?: UserCouponCursor; limit: number },
+  ): Promise<{ total: number; items: UserCoupon[] }>
+  listPartners(): Promise<(Partner & { serialNos: string[] })[]>
+  listBrands(): Promise<BrandRecord[]>
+  listAppIds(): Promise<AppIdBinding[]>
 }
 
 export interface StoreTx extends StoreReader {
@@ -85,6 +119,14 @@ export interface StoreTx extends StoreReader {
   /** Inserts the record; throws StoreConflict if the key exists (a concurrent duplicate). */
   insertIdempotency(record: IdempotencyRecord): Promise<void>
   setMeta(key: string, value: string): Promise<void>
+  /** UPLOAD pools: adds the codes not yet in the stock's pool and returns those added. */
+  insertCouponCodes(stockId: string, codes: string[]): Promise<string[]>
+  /** Marks one unused code as drawn: the `pick(available)`-th in code order. */
+  takeCouponCode(stockId: string, pick: (available: number) => number): Promise<string | undefined>
+  revokeBrand(brandId: string, mchid: string): Promise<void>
+  deleteAppId(appid: string): Promise<void>
+  /** Sandbox reset: every coupon, stock, product coupon, code and request number. */
+  deleteCouponData(): Promise<void>
 }
 
 export interface Store {
