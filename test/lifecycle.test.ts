@@ -12,7 +12,7 @@ import {
   sentCoupon,
   useBody,
 } from './helpers/fixtures.ts'
-import { type Reply, startTestServer, type TestServer } from './helpers/harness.ts'
+import { type Reply, startTestServer, TEST_SETTINGS, type TestServer } from './helpers/harness.ts'
 
 /** The path a partner walks to reach a return: E3, E4, E6, E8, E10, E11, E12. */
 
@@ -176,7 +176,7 @@ describe('E3 create product coupon, E4/E6 query', () => {
 
   test('manual approval setting is honoured through /sandbox/', async () => {
     const { behaviour } = await import('../src/domain/settings.ts')
-    const m = await startTestServer(behaviour({ approval: 'manual' }))
+    const m = await startTestServer(behaviour({ ...TEST_SETTINGS, approval: 'manual' }))
     try {
       const r = await m.call('POST', `${API}/product-coupons`, productCouponBody(m))
       assert.equal(r.json.state, 'AUDITING')

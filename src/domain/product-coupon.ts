@@ -73,16 +73,7 @@ export function checkCreateProductCoupon(
   body: CreateProductCouponBody,
   settings: BehaviourSettings,
 ): void {
-  const name = body.display_info.name
-  const { min, max } = settings.displayNameLength
-  const length = [...name].length
-  if (length < min || length > max) {
-    paramError({
-      field: '/display_info/name',
-      value: name,
-      issue: `length must be between ${min} and ${max}`,
-    })
-  }
+  checkDisplayInfo(body.display_info, body.scope, settings)
   if (body.scope === 'ALL' && body.type === 'EXCHANGE') {
     businessRule('/type', 'type EXCHANGE requires scope SINGLE')
   }
@@ -111,16 +102,30 @@ export function checkCreateProductCoupon(
       businessRule('/single_usage_info', 'only allowed when usage_mode is SINGLE')
     }
   }
-  if (body.scope === 'SINGLE') {
-    const d = body.display_info
-    if (d.original_price === undefined && !d.combo_package_list?.length) {
-      businessRule(
-        '/display_info/original_price',
-        'scope SINGLE needs original_price or combo_package_list',
-      )
-    }
-  }
   checkStockForCreate(body.stock, body, '/stock')
+}
+
+/** display_info rules of E3, also applied when PATCH replaces it. */
+export function checkDisplayInfo(
+  d: ProductCouponDisplayInfo,
+  scope: ProductCouponScope,
+  settings: BehaviourSettings,
+): void {
+  const { min, max } = settings.displayNameLength
+  const length = [...d.name].length
+  if (length < min || length > max) {
+    paramError({
+      field: '/display_info/name',
+      value: d.name,
+      issue: `length must be between ${min} and ${max}`,
+    })
+  }
+  if (scope === 'SINGLE' && d.original_price === undefined && !d.combo_package_list?.length) {
+    businessRule(
+      '/display_info/original_price',
+      'scope SINGLE needs original_price or combo_package_list',
+    )
+  }
 }
 
 function requireOnly(

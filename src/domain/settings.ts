@@ -21,6 +21,15 @@ export interface BehaviourSettings {
   readonly displayNameLength: { readonly min: number; readonly max: number }
   /** Product coupons and stocks are approved at creation, or wait in AUDITING for /sandbox/. */
   readonly approval: 'on_create' | 'manual'
+  /**
+   * Q17: interface rate limits (protocol §7), counted per brand and operation (or per partner),
+   * with per-operation overrides of the spec's values.
+   */
+  readonly rateLimits: {
+    readonly enabled: boolean
+    readonly per: 'brand' | 'partner'
+    readonly overrides: Readonly<Record<string, { limit: number; perSeconds: number }>>
+  }
 }
 
 export const DEFAULT_BEHAVIOUR: BehaviourSettings = Object.freeze({
@@ -33,6 +42,7 @@ export const DEFAULT_BEHAVIOUR: BehaviourSettings = Object.freeze({
   createConflictError: 'ALREADY_EXISTS',
   displayNameLength: Object.freeze({ min: 1, max: 20 }),
   approval: 'on_create',
+  rateLimits: Object.freeze({ enabled: true, per: 'brand' as const, overrides: Object.freeze({}) }),
 })
 
 export function behaviour(overrides: Partial<BehaviourSettings> = {}): BehaviourSettings {

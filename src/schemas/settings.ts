@@ -25,6 +25,25 @@ export const BehaviourOverrides = Type.Object(
       ),
     ),
     approval: Type.Optional(Type.Enum(['on_create', 'manual'])),
+    rateLimits: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Boolean(),
+          per: Type.Enum(['brand', 'partner']),
+          overrides: Type.Record(
+            Type.String({ pattern: '^[a-z_]+$' }),
+            Type.Object(
+              {
+                limit: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+                perSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 )

@@ -8,7 +8,9 @@ import { installErrorHandling } from './errors.ts'
 import { installResponseSigning, rejectMalformed } from './response-signing.ts'
 import { SANDBOX_PREFIX, sandboxApi } from './sandbox-api.ts'
 import { strictValidatorCompiler } from './schema-compiler.ts'
-import { API_PREFIX, wechatApi } from './wechat-api.ts'
+import { FaultRegistry } from './traffic/faults.ts'
+import { RateLimiter } from './traffic/rate-limit.ts'
+import { API_PREFIX, type Traffic, wechatApi } from './wechat-api.ts'
 
 export interface AppOptions {
   deps: ServiceDeps
@@ -16,6 +18,8 @@ export interface AppOptions {
   adminToken: string
   /** Real time in seconds for signature windows; tests inject it. */
   realNowSeconds?: () => number
+  /** Real time in milliseconds for rate limits; tests inject it. */
+  realNowMs?: () => number
   /** Largest accepted body; WeChat's bodies here are a few KiB at most. */
   bodyLimit?: number
   logger?: FastifyServerOptions['logger']
@@ -55,11 +59,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   installResponseSigning(app, signing)
 
   const auth = createAuthenticator({ store: opts.deps.store.read, realNowSeconds })
-  await app.register(wechatApi, { prefix: API_PREFIX, deps: opts.deps, auth })
+  const traffic: Traffic = {
+    faults: new FaultRegistry(),
+    limiter: new RateLimiter(opts.deps.settings.rateLimits.overrides, opts.realNowMs),
+  }
+  await app.register(wechatApi, { prefix: API_PREFIX, deps: opts.deps, auth, traffic })
   await app.register(sandboxApi, {
     prefix: SANDBOX_PREFIX,
     deps: opts.deps,
     adminToken: opts.adminToken,
+    traffic,
   })
   return app
 }

@@ -1,9 +1,19 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import { wxError } from '../domain/errors.ts'
 import type { Caller, ServiceDeps } from '../service/context.ts'
 import type { Authenticator } from './authenticate.ts'
 import { parseJsonBody } from './request-body.ts'
 import { productCouponRoutes } from './routes/product-coupons.ts'
+import { stockRoutes } from './routes/stocks.ts'
 import { userCouponRoutes } from './routes/user-coupons.ts'
+import type { FaultRegistry } from './traffic/faults.ts'
+import type { RateLimiter } from './traffic/rate-limit.ts'
+
+export interface Traffic {
+  faults: FaultRegistry
+  limiter: RateLimiter
+}
 
 export const API_PREFIX = '/v3/marketing/partner/product-coupon'
 
@@ -14,10 +24,12 @@ const EMPTY = Buffer.alloc(0)
  * then read the body as JSON, then (Fastify) validate against the route schema, then the
  * service runs authorisation, ownership, idempotency and the rules.
  */
-export const wechatApi: FastifyPluginAsync<{ deps: ServiceDeps; auth: Authenticator }> = async (
-  app,
-  opts,
-) => {
+export const wechatApi: FastifyPluginAsync<{
+  deps: ServiceDeps
+  auth: Authenticator
+  traffic: Traffic
+}> = async (app, opts) => {
+  const limits = opts.deps.settings.rateLimits
   app.decorateRequest('caller', null)
   app.addHook('preValidation', async (request) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : EMPTY
@@ -30,9 +42,33 @@ export const wechatApi: FastifyPluginAsync<{ deps: ServiceDeps; auth: Authentica
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       request.body = parseJsonBody(request.headers['content-type'], raw)
     }
+    const operation = request.routeOptions.config.operation
+    if (operation === undefined) return
+    // Rejected calls change nothing: both checks run before validation and the service.
+    if (limits.enabled) {
+      const subject = limits.per === 'brand' ? (brandOf(request) ?? '') : ''
+      if (!opts.traffic.limiter.take(operation, `${request.caller.mchid}\n${subject}`)) {
+        throw wxError('RATELIMIT_EXCEEDED')
+      }
+    }
+    const fault = opts.traffic.faults.draw(operation)
+    if (fault?.mode === 'DELAY') await sleep(fault.delay_ms ?? 0)
+    else if (fault) throw wxError(fault.mode)
   })
   await app.register(productCouponRoutes, { deps: opts.deps })
+  await app.register(stockRoutes, { deps: opts.deps })
   await app.register(userCouponRoutes, { deps: opts.deps })
+}
+
+/** The brand a call acts for (body for POST/PATCH, query for GET), when it names one. */
+function brandOf(request: FastifyRequest): string | undefined {
+  const from = (v: unknown) =>
+    v !== null &&
+    typeof v === 'object' &&
+    typeof (v as { brand_id?: unknown }).brand_id === 'string'
+      ? (v as { brand_id: string }).brand_id
+      : undefined
+  return from(request.body) ?? from(request.query)
 }
 
 export function callerOf(request: FastifyRequest): Caller {
@@ -44,5 +80,9 @@ export function callerOf(request: FastifyRequest): Caller {
 declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller | null
+  }
+  interface FastifyContextConfig {
+    /** Name of the WeChat operation, for rate limits and fault injection. */
+    operation?: string
   }
 }

@@ -1,8 +1,20 @@
 import { wxError } from '../domain/errors.ts'
+import { presentProductCoupon, presentStock, presentUserCoupon } from '../domain/present.ts'
+import type { Stock } from '../domain/product-coupon.ts'
+import {
+  approveStock as approveStockRule,
+  pauseStock,
+  rejectProductCoupon as rejectProductCouponRule,
+  resumeStock,
+} from '../domain/stock.ts'
+import { deleteCoupon } from '../domain/user-coupon.ts'
 import { generateApiV3Key } from '../protocol/callback-crypto.ts'
 import { generateRsaKeyPair, randomSerialNo } from '../protocol/rsa.ts'
+import type { UserProductCouponEntity } from '../schemas/entities.ts'
+import type { StoreTx } from '../store/store.ts'
 import type { ServiceDeps } from './context.ts'
-import { newAppId, newBrandId, newMchid, newOpenId } from './ids.ts'
+import { newAppId, newBrandId, newMchid, newOpenId, randomDigits } from './ids.ts'
+import { issue } from './send-coupon.ts'
 
 /**
  * Tenants and review controls of the sandbox (not part of WeChat Pay). Partner private keys
@@ -125,14 +137,169 @@ export function approveProductCoupon(
   })
 }
 
-export function approveStock(
+/** Review rejection: AUDITING product coupon → DEACTIVATED, with its AUDITING stocks. */
+export function rejectProductCoupon(deps: ServiceDeps, productCouponId: string, reason: string) {
+  return deps.store.transaction(async (tx) => {
+    const now = deps.clock.seconds()
+    const pc = await tx.getProductCoupon(productCouponId)
+    if (!pc)
+      throw wxError('SANDBOX_NOT_FOUND', { field: 'product_coupon_id', value: productCouponId })
+    const d = { requestNo: `SANDBOX_REJECT_${now}`, time: now, reason }
+    const rejected = rejectProductCouponRule(pc, d)
+    await tx.updateProductCoupon(rejected)
+    for (const stock of await tx.listStocks(pc.id)) {
+      if (stock.state === 'AUDITING')
+        await tx.updateStock({ ...stock, state: 'DEACTIVATED', deactivation: d })
+    }
+    return presentProductCoupon(rejected)
+  })
+}
+
+type StockMove = 'approve' | 'reject' | 'pause' | 'resume'
+
+/** Review and pause controls of one stock (AUDITING → SENDING / DEACTIVATED, SENDING ⇄ PAUSED). */
+export function moveStock(
   deps: ServiceDeps,
   stockId: string,
-): Promise<{ stock_id: string; state: string }> {
+  move: StockMove,
+  reason = '审核未通过',
+) {
   return deps.store.transaction(async (tx) => {
+    const now = deps.clock.seconds()
     const stock = await tx.getStock(stockId)
     if (!stock) throw wxError('SANDBOX_NOT_FOUND', { field: 'stock_id', value: stockId })
-    if (stock.state === 'AUDITING') await tx.updateStock({ ...stock, state: 'SENDING' })
-    return { stock_id: stock.id, state: stock.state === 'AUDITING' ? 'SENDING' : stock.state }
+    let next: Stock
+    if (move === 'approve') next = approveStockRule(stock, now)
+    else if (move === 'pause') next = pauseStock(stock, now)
+    else if (move === 'resume') next = resumeStock(stock, now)
+    else {
+      if (stock.state !== 'AUDITING')
+        throw wxError('STOCK_STATE_INVALID', { issue: `stock is ${stock.state}` })
+      next = {
+        ...stock,
+        state: 'DEACTIVATED',
+        deactivation: { requestNo: `SANDBOX_REJECT_${now}`, time: now, reason },
+      }
+    }
+    await tx.updateStock(next)
+    return presentStock(next, now)
   })
+}
+
+async function ownedCoupon(tx: StoreTx, stockId: string, couponCode: string, openid: string) {
+  const coupon = await tx.lockUserCoupon(stockId, couponCode)
+  if (!coupon || coupon.openid !== openid) throw wxError('NOT_FOUND_USER_COUPON')
+  const [pc, stock] = await Promise.all([
+    tx.getProductCoupon(coupon.productCouponId),
+    tx.getStock(stockId),
+  ])
+  if (!pc || !stock) throw new Error(`coupon ${couponCode} without its product coupon or stock`)
+  return { coupon, pc, stock }
+}
+
+/** The user deletes the coupon from the WeChat wallet (→ DELETED; no callback). */
+export function userDeletesCoupon(
+  deps: ServiceDeps,
+  p: { openid: string; couponCode: string; stockId: string },
+): Promise<UserProductCouponEntity> {
+  return deps.store.transaction(async (tx) => {
+    const now = deps.clock.seconds()
+    const { coupon, pc, stock } = await ownedCoupon(tx, p.stockId, p.couponCode, p.openid)
+    const deleted = deleteCoupon(coupon, now)
+    await tx.updateUserCoupon(deleted)
+    return presentUserCoupon(deleted, { productCoupon: pc, stock, now, settings: deps.settings })
+  })
+}
+
+/**
+ * Issuance through another channel (摇一摇 BRAND_MANAGE, 名片 MERCHANT_CARD, 会员 MEMBER): the
+ * same stock rules as the send API, a channel-made send_request_no, CONFIRMING like any send.
+ */
+export function issueViaChannel(
+  deps: ServiceDeps,
+  p: {
+    product_coupon_id: string
+    stock_id: string
+    appid: string
+    openid: string
+    send_channel: 'BRAND_MANAGE' | 'MERCHANT_CARD' | 'MEMBER'
+    channel_custom_info?: string
+  },
+): Promise<UserProductCouponEntity> {
+  return deps.store.transaction(async (tx) => {
+    const now = deps.clock.seconds()
+    const pc = await tx.getProductCoupon(p.product_coupon_id)
+    const stock = await tx.lockStock(p.stock_id)
+    if (!pc)
+      throw wxError('SANDBOX_NOT_FOUND', {
+        field: '/product_coupon_id',
+        value: p.product_coupon_id,
+      })
+    if (!stock || stock.productCouponId !== pc.id) {
+      throw wxError('SANDBOX_NOT_FOUND', { field: '/stock_id', value: p.stock_id })
+    }
+    if (!(await tx.hasOpenId(p.appid, p.openid))) throw wxError('OPENID_INVALID')
+    const r = await issue(
+      deps,
+      tx,
+      pc,
+      stock,
+      {
+        openid: p.openid,
+        appid: p.appid,
+        sendRequestNo: `${p.send_channel}_${now}_${randomDigits(deps.random, 8)}`,
+        sendChannel: p.send_channel,
+        ...(p.channel_custom_info === undefined
+          ? {}
+          : { channelCustomInfo: p.channel_custom_info }),
+      },
+      now,
+    )
+    return presentUserCoupon(r.coupon, {
+      productCoupon: pc,
+      stock: r.stock,
+      now,
+      settings: deps.settings,
+    })
+  })
+}
+
+export async function listTenants(deps: ServiceDeps) {
+  const db = deps.store.read
+  const [partners, brands, appids] = await Promise.all([
+    db.listPartners(),
+    db.listBrands(),
+    db.listAppIds(),
+  ])
+  return {
+    partners: partners.map((p) => ({ mchid: p.mchid, serial_nos: p.serialNos })),
+    brands: brands.map((b) => ({ brand_id: b.brandId, partner_mchids: b.mchids })),
+    appids: appids.map((a) => ({
+      appid: a.appid,
+      ...(a.mchid === undefined ? {} : { mchid: a.mchid }),
+      ...(a.brandId === undefined ? {} : { brand_id: a.brandId }),
+    })),
+  }
+}
+
+export function revokeBrand(deps: ServiceDeps, brandId: string, mchid: string): Promise<void> {
+  return deps.store.transaction(async (tx) => {
+    if (!(await tx.isBrandAuthorized(brandId, mchid))) {
+      throw wxError('SANDBOX_NOT_FOUND', { issue: 'the brand has not authorised that partner' })
+    }
+    await tx.revokeBrand(brandId, mchid)
+  })
+}
+
+export function unbindAppId(deps: ServiceDeps, appid: string): Promise<void> {
+  return deps.store.transaction(async (tx) => {
+    if (!(await tx.getAppId(appid)))
+      throw wxError('SANDBOX_NOT_FOUND', { field: 'appid', value: appid })
+    await tx.deleteAppId(appid)
+  })
+}
+
+/** A clean test run: every coupon, stock, product coupon, code and request number goes. */
+export function resetCoupons(deps: ServiceDeps): Promise<void> {
+  return deps.store.transaction((tx) => tx.deleteCouponData())
 }

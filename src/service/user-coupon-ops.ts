@@ -1,17 +1,24 @@
 import type { TSchema } from 'typebox'
 import { wxError } from '../domain/errors.ts'
 import { presentUserCoupon as present } from '../domain/present.ts'
-import type { ProductCoupon, Stock } from '../domain/product-coupon.ts'
+import { type ProductCoupon, type Stock, stockPeriod } from '../domain/product-coupon.ts'
 import { parseRfc3339 } from '../domain/time.ts'
+import type { UsageWindowRules } from '../domain/usage-window.ts'
 import {
   confirmCoupon,
+  deactivateCoupon,
   type ModeContext,
   returnCoupon,
   type UserCoupon,
   useCoupon,
 } from '../domain/user-coupon.ts'
 import type { UserProductCouponEntity } from '../schemas/entities.ts'
-import { ConfirmCouponBody, ReturnCouponBody, UseCouponBody } from '../schemas/requests.ts'
+import {
+  ConfirmCouponBody,
+  DeactivateCouponBody,
+  ReturnCouponBody,
+  UseCouponBody,
+} from '../schemas/requests.ts'
 import type { Caller, ServiceDeps } from './context.ts'
 import { fingerprint } from './fingerprint.ts'
 import {
@@ -150,11 +157,44 @@ export function use(deps: ServiceDeps, caller: Caller, path: CouponPath, body: U
           requestNo: body.out_request_no,
           useTime,
           order,
+          window: usageWindowOf(ctx.stock),
           ...(body.sequential_coupon_index === undefined
             ? {}
             : { index: body.sequential_coupon_index }),
         },
         ctx,
+      ),
+  })
+}
+
+/** The stock's weekly / irregular periods, if it sets any. */
+function usageWindowOf(stock: Stock): UsageWindowRules {
+  const p = stockPeriod(stock)
+  return {
+    ...(p.weekly_available_period ? { weekly_available_period: p.weekly_available_period } : {}),
+    ...(p.irregular_available_period_list
+      ? { irregular_available_period_list: p.irregular_available_period_list }
+      : {}),
+  }
+}
+
+/** E14 deactivate. */
+export function deactivate(
+  deps: ServiceDeps,
+  caller: Caller,
+  path: CouponPath,
+  body: DeactivateCouponBody,
+) {
+  return mutateCoupon(deps, caller, {
+    operation: 'deactivate',
+    schema: DeactivateCouponBody,
+    ...path,
+    body,
+    decide: (c, ctx) =>
+      deactivateCoupon(
+        c,
+        { requestNo: body.out_request_no, reason: body.deactivate_reason },
+        ctx.now,
       ),
   })
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ERRORS } from '../../src/domain/errors.ts'
-import type { BehaviourSettings } from '../../src/domain/settings.ts'
+import { type BehaviourSettings, behaviour } from '../../src/domain/settings.ts'
 import { signRequest } from '../../src/protocol/authorization.ts'
 import { verifyResponseSignature } from '../../src/protocol/response-signature.ts'
 import { type RunningServer, type SandboxFile, startServer } from '../../src/server/start.ts'
@@ -175,7 +175,14 @@ export class TestServer {
   }
 }
 
-export async function startTestServer(settings?: BehaviourSettings): Promise<TestServer> {
+/** Rate limits are off unless a test asks for them: suites fire bursts on one brand. */
+export const TEST_SETTINGS = behaviour({
+  rateLimits: { enabled: false, per: 'brand', overrides: {} },
+})
+
+export async function startTestServer(
+  settings: BehaviourSettings = TEST_SETTINGS,
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'wxcoupon-test-'))
   return new TestServer(dir, settings).start()
 }

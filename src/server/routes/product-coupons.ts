@@ -4,22 +4,24 @@ import {
   CreateProductCouponResponse,
   ErrorBody,
   ProductCouponEntity,
-  StockEntity,
 } from '../../schemas/entities.ts'
 import {
   BrandQuery,
   CreateProductCouponBody,
+  DeactivateBody,
+  PatchProductCouponBody,
   ProductCouponParams,
-  StockParams,
 } from '../../schemas/requests.ts'
 import type { ServiceDeps } from '../../service/context.ts'
 import { createProductCoupon } from '../../service/create-product-coupon.ts'
-import { getProductCoupon, getStock } from '../../service/queries.ts'
+import { deactivateProductCouponOp, patchProductCoupon } from '../../service/product-coupons.ts'
+import { getProductCoupon } from '../../service/queries.ts'
 import { callerOf } from '../wechat-api.ts'
 
-const errors = { '4xx': ErrorBody, '5xx': ErrorBody }
+export const errors = { '4xx': ErrorBody, '5xx': ErrorBody }
+const entity = { 200: ProductCouponEntity, ...errors }
 
-/** E3 create, E4 query product coupon, E6 query stock. */
+/** E3 create, E4 query, PATCH and deactivate a product coupon. */
 export const productCouponRoutes: FastifyPluginAsync<{ deps: ServiceDeps }> = async (
   fastify,
   { deps },
@@ -29,6 +31,7 @@ export const productCouponRoutes: FastifyPluginAsync<{ deps: ServiceDeps }> = as
   app.post(
     '/product-coupons',
     {
+      config: { operation: 'create_product_coupon' },
       schema: {
         body: CreateProductCouponBody,
         response: { 200: CreateProductCouponResponse, ...errors },
@@ -40,11 +43,8 @@ export const productCouponRoutes: FastifyPluginAsync<{ deps: ServiceDeps }> = as
   app.get(
     '/product-coupons/:product_coupon_id',
     {
-      schema: {
-        params: ProductCouponParams,
-        querystring: BrandQuery,
-        response: { 200: ProductCouponEntity, ...errors },
-      },
+      config: { operation: 'get_product_coupon' },
+      schema: { params: ProductCouponParams, querystring: BrandQuery, response: entity },
     },
     (request) =>
       getProductCoupon(
@@ -55,22 +55,28 @@ export const productCouponRoutes: FastifyPluginAsync<{ deps: ServiceDeps }> = as
       ),
   )
 
-  app.get(
-    '/product-coupons/:product_coupon_id/stocks/:stock_id',
+  app.patch(
+    '/product-coupons/:product_coupon_id',
     {
-      schema: {
-        params: StockParams,
-        querystring: BrandQuery,
-        response: { 200: StockEntity, ...errors },
-      },
+      config: { operation: 'patch_product_coupon' },
+      schema: { params: ProductCouponParams, body: PatchProductCouponBody, response: entity },
     },
     (request) =>
-      getStock(
+      patchProductCoupon(deps, callerOf(request), request.params.product_coupon_id, request.body),
+  )
+
+  app.post(
+    '/product-coupons/:product_coupon_id/deactivate',
+    {
+      config: { operation: 'deactivate_product_coupon' },
+      schema: { params: ProductCouponParams, body: DeactivateBody, response: entity },
+    },
+    (request) =>
+      deactivateProductCouponOp(
         deps,
         callerOf(request),
         request.params.product_coupon_id,
-        request.params.stock_id,
-        request.query.brand_id,
+        request.body,
       ),
   )
 }

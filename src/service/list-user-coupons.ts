@@ -1,0 +1,88 @@
+import { presentUserCoupon } from '../domain/present.ts'
+import type { ProductCoupon, Stock } from '../domain/product-coupon.ts'
+import type { ListUserCouponsResponse } from '../schemas/entities.ts'
+import type { ListUserCouponsQuery } from '../schemas/requests.ts'
+import type { UserCouponCursor } from '../store/store.ts'
+import type { Caller, ServiceDeps } from './context.ts'
+import {
+  requireAppId,
+  requireBrand,
+  requireOpenId,
+  requireProductCoupon,
+  requireStock,
+} from './guards.ts'
+import { pageSize } from './page-token.ts'
+
+/**
+ * E13: a user's coupons of this partner and brand, newest receive_time first, filtered by the
+ * state the clock implies. Pages continue after the last coupon shown (keyset), so coupons sent
+ * meanwhile neither shift nor repeat entries; the token is bound to the query.
+ */
+export async function listUserCoupons(
+  deps: ServiceDeps,
+  caller: Caller,
+  openid: string,
+  q: ListUserCouponsQuery,
+): Promise<ListUserCouponsResponse> {
+  const db = deps.store.read
+  const now = deps.clock.seconds()
+  await requireBrand(db, q.brand_id, caller.mchid)
+  await requireAppId(db, q.appid, caller.mchid, 'query')
+  await requireOpenId(db, q.appid, openid)
+  if (q.product_coupon_id !== undefined) {
+    const pc = await requireProductCoupon(db, q.product_coupon_id, q.brand_id, caller.mchid)
+    if (q.stock_id !== undefined) await requireStock(db, q.stock_id, pc)
+  }
+  const size = pageSize(q.page_size)
+  const query = {
+    list: 'user_coupons',
+    mchid: caller.mchid,
+    brand: q.brand_id,
+    openid,
+    appid: q.appid,
+    pc: q.product_coupon_id ?? null,
+    stock: q.stock_id ?? null,
+    state: q.coupon_state ?? null,
+  }
+  const after =
+    q.page_token === undefined
+      ? undefined
+      : deps.pages.decode<UserCouponCursor>(q.page_token, query)
+  const { total, items } = await db.listUserCoupons(
+    {
+      mchid: caller.mchid,
+      brandId: q.brand_id,
+      openid,
+      appid: q.appid,
+      ...(q.product_coupon_id === undefined ? {} : { productCouponId: q.product_coupon_id }),
+      ...(q.stock_id === undefined ? {} : { stockId: q.stock_id }),
+      ...(q.coupon_state === undefined ? {} : { state: q.coupon_state }),
+      now,
+    },
+    { ...(after ? { after } : {}), limit: size + 1 },
+  )
+  const page = items.slice(0, size)
+  // Each coupon is shown with its own product coupon and stock; load each once.
+  const pcs = new Map<string, ProductCoupon | undefined>()
+  const stocks = new Map<string, Stock | undefined>()
+  const list = []
+  for (const c of page) {
+    if (!pcs.has(c.productCouponId))
+      pcs.set(c.productCouponId, await db.getProductCoupon(c.productCouponId))
+    if (!stocks.has(c.stockId)) stocks.set(c.stockId, await db.getStock(c.stockId))
+    const pc = pcs.get(c.productCouponId)
+    const stock = stocks.get(c.stockId)
+    if (!pc || !stock) throw new Error(`coupon ${c.couponCode} without its product coupon or stock`)
+    list.push(presentUserCoupon(c, { productCoupon: pc, stock, now, settings: deps.settings }))
+  }
+  const last = page.at(-1)
+  const cursor: UserCouponCursor | undefined =
+    items.length > size && last
+      ? { receiveTime: last.receiveTime, stockId: last.stockId, couponCode: last.couponCode }
+      : undefined
+  return {
+    total_count: total,
+    user_coupon_list: list,
+    ...(cursor ? { next_page_token: deps.pages.encode(cursor, query) } : {}),
+  }
+}
