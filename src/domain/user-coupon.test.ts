@@ -35,6 +35,7 @@ function coupon(mode: 'SINGLE' | 'SEQUENTIAL', rounds = 3, intervalDays = 0): Us
     intervalDays,
     window: { begin: T0, end: END },
     now: T0,
+    issueSeq: 1,
   })
 }
 
@@ -97,6 +98,7 @@ function baseIssue() {
     usageMode: 'SINGLE' as const,
     window: { begin: T0, end: END },
     now: T0,
+    issueSeq: 1,
   }
 }
 

@@ -59,6 +59,8 @@ export interface UserCoupon {
   channelCustomInfo?: string
   /** Bumped on every persisted change; lets a store detect lost updates. */
   version: number
+  /** Position in the order coupons were issued (newest-first listings). */
+  issueSeq: number
 }
 
 export interface IssueInput {
@@ -80,6 +82,7 @@ export interface IssueInput {
   intervalDays?: number
   window: { begin: number; end: number }
   now: number
+  issueSeq: number
 }
 
 /** T1: a new coupon, CONFIRMING until the partner confirms it. */
@@ -99,6 +102,7 @@ export function issueCoupon(i: IssueInput): UserCoupon {
     sendRequestNo: i.sendRequestNo,
     sendChannel: i.sendChannel ?? 'API',
     version: 1,
+    issueSeq: i.issueSeq,
   }
   if (i.attach !== undefined) coupon.attach = i.attach
   if (i.channelCustomInfo !== undefined) coupon.channelCustomInfo = i.channelCustomInfo

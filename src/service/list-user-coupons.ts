@@ -2,7 +2,6 @@ import { presentUserCoupon } from '../domain/present.ts'
 import type { ProductCoupon, Stock } from '../domain/product-coupon.ts'
 import type { ListUserCouponsResponse } from '../schemas/entities.ts'
 import type { ListUserCouponsQuery } from '../schemas/requests.ts'
-import type { UserCouponCursor } from '../store/store.ts'
 import type { Caller, ServiceDeps } from './context.ts'
 import {
   requireAppId,
@@ -14,7 +13,7 @@ import {
 import { pageSize } from './page-token.ts'
 
 /**
- * E13: a user's coupons of this partner and brand, newest receive_time first, filtered by the
+ * E13: a user's coupons of this partner and brand, newest first (issue order), filtered by the
  * state the clock implies. Pages continue after the last coupon shown (keyset), so coupons sent
  * meanwhile neither shift nor repeat entries; the token is bound to the query.
  */
@@ -45,9 +44,7 @@ export async function listUserCoupons(
     state: q.coupon_state ?? null,
   }
   const after =
-    q.page_token === undefined
-      ? undefined
-      : deps.pages.decode<UserCouponCursor>(q.page_token, query)
+    q.page_token === undefined ? undefined : deps.pages.decode<number>(q.page_token, query)
   const { total, items } = await db.listUserCoupons(
     {
       mchid: caller.mchid,
@@ -76,13 +73,11 @@ export async function listUserCoupons(
     list.push(presentUserCoupon(c, { productCoupon: pc, stock, now, settings: deps.settings }))
   }
   const last = page.at(-1)
-  const cursor: UserCouponCursor | undefined =
-    items.length > size && last
-      ? { receiveTime: last.receiveTime, stockId: last.stockId, couponCode: last.couponCode }
-      : undefined
   return {
     total_count: total,
     user_coupon_list: list,
-    ...(cursor ? { next_page_token: deps.pages.encode(cursor, query) } : {}),
+    ...(items.length > size && last
+      ? { next_page_token: deps.pages.encode(last.issueSeq, query) }
+      : {}),
   }
 }

@@ -123,17 +123,18 @@ export function createOpenId(deps: ServiceDeps, appid: string): Promise<{ openid
   })
 }
 
-/** Review: AUDITING → EFFECTIVE for the product coupon and → SENDING for its AUDITING stocks. */
-export function approveProductCoupon(
-  deps: ServiceDeps,
-  productCouponId: string,
-): Promise<{ product_coupon_id: string; state: string }> {
+/** Review: AUDITING → EFFECTIVE (approving an EFFECTIVE one again changes nothing). */
+export function approveProductCoupon(deps: ServiceDeps, productCouponId: string) {
   return deps.store.transaction(async (tx) => {
     const pc = await tx.getProductCoupon(productCouponId)
     if (!pc)
       throw wxError('SANDBOX_NOT_FOUND', { field: 'product_coupon_id', value: productCouponId })
-    if (pc.state === 'AUDITING') await tx.updateProductCoupon({ ...pc, state: 'EFFECTIVE' })
-    return { product_coupon_id: pc.id, state: pc.state === 'AUDITING' ? 'EFFECTIVE' : pc.state }
+    if (pc.state === 'DEACTIVATED') {
+      throw wxError('PRODUCT_COUPON_STATE_INVALID', { issue: 'product coupon is DEACTIVATED' })
+    }
+    const approved = { ...pc, state: 'EFFECTIVE' as const }
+    if (pc.state === 'AUDITING') await tx.updateProductCoupon(approved)
+    return presentProductCoupon(approved)
   })
 }
 

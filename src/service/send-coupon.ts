@@ -110,6 +110,7 @@ export async function issue(
     ...(seqInfo ? { rounds: seqInfo.count, intervalDays: seqInfo.interval_days ?? 0 } : {}),
     window: validityWindow(pc, stock, now),
     now,
+    issueSeq: await tx.nextSequence('user_coupon'),
   })
   const sent: Stock = {
     ...stock,

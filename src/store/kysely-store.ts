@@ -14,7 +14,6 @@ import {
   type Store,
   StoreConflict,
   type StoreTx,
-  type UserCouponCursor,
   type UserCouponFilter,
 } from './store.ts'
 
@@ -115,6 +114,7 @@ function toUserCoupon(r: Row<'user_coupons'>): UserCoupon {
     validEnd: Number(r.valid_end),
     receiveTime: Number(r.receive_time),
     version: Number(r.version),
+    issueSeq: Number(r.issue_seq),
   }
 }
 
@@ -131,6 +131,7 @@ const COUPON_COLUMNS = {
   validEnd: 1,
   receiveTime: 1,
   version: 1,
+  issueSeq: 1,
 } as const
 
 function userCouponRow(c: UserCoupon): Row<'user_coupons'> {
@@ -151,6 +152,7 @@ function userCouponRow(c: UserCoupon): Row<'user_coupons'> {
     receive_time: c.receiveTime,
     doc: JSON.stringify(doc),
     version: c.version,
+    issue_seq: c.issueSeq,
     created_at: t,
     updated_at: t,
   }
@@ -473,7 +475,7 @@ export class KyselyQueries implements StoreTx {
 
   async listUserCoupons(
     f: UserCouponFilter,
-    page: { after?: UserCouponCursor; limit: number },
+    page: { after?: number; limit: number },
   ): Promise<{ total: number; items: UserCoupon[] }> {
     let q = this.#db
       .selectFrom('user_coupons')
@@ -489,27 +491,8 @@ export class KyselyQueries implements StoreTx {
     }
     const { n } = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
     let items = q.selectAll()
-    const c = page.after
-    if (c) {
-      items = items.where((eb) =>
-        eb.or([
-          eb('receive_time', '<', c.receiveTime),
-          eb.and([
-            eb('receive_time', '=', c.receiveTime),
-            eb.or([
-              eb('stock_id', '<', c.stockId),
-              eb.and([eb('stock_id', '=', c.stockId), eb('coupon_code', '<', c.couponCode)]),
-            ]),
-          ]),
-        ]),
-      )
-    }
-    const rows = await items
-      .orderBy('receive_time', 'desc')
-      .orderBy('stock_id', 'desc')
-      .orderBy('coupon_code', 'desc')
-      .limit(page.limit)
-      .execute()
+    if (page.after !== undefined) items = items.where('issue_seq', '<', page.after)
+    const rows = await items.orderBy('issue_seq', 'desc').limit(page.limit).execute()
     return { total: Number(n), items: rows.map(toUserCoupon) }
   }
 

@@ -53,6 +53,7 @@ export interface Database {
     receive_time: number
     doc: string
     version: number
+    issue_seq: number
     created_at: number
     updated_at: number
   }

@@ -149,6 +149,94 @@ export function storeContract(
       assert.equal(await store.read.getMeta('retry'), '2')
     })
 
+    it('user coupons list newest first, filtered by the state the clock implies', async () => {
+      const { pc, stock } = sample('list')
+      await store.transaction(async (tx) => {
+        await tx.insertProductCoupon(pc)
+        await tx.insertStock(stock)
+        for (let i = 1; i <= 5; i++) {
+          const c = issueCoupon({
+            couponCode: `L${i}`,
+            stockId: stock.id,
+            productCouponId: pc.id,
+            brandId: 'b-1',
+            mchid: 'm-1',
+            openid: 'o-list',
+            appid: 'wx-1',
+            sendRequestNo: `SEND-L${i}`,
+            usageMode: 'SINGLE',
+            // Coupons 1–2 end at 200, the rest at 1000.
+            window: { begin: 100, end: i <= 2 ? 200 : 1000 },
+            now: 100,
+            issueSeq: 1000 + i,
+          })
+          await tx.insertUserCoupon(c)
+        }
+      })
+      const f = { mchid: 'm-1', brandId: 'b-1', openid: 'o-list', appid: 'wx-1', now: 500 }
+      const p1 = await store.read.listUserCoupons(f, { limit: 2 })
+      assert.equal(p1.total, 5)
+      assert.deepEqual(
+        p1.items.map((c) => c.couponCode),
+        ['L5', 'L4'],
+      )
+      const p2 = await store.read.listUserCoupons(f, {
+        after: p1.items[1]?.issueSeq ?? 0,
+        limit: 10,
+      })
+      assert.deepEqual(
+        p2.items.map((c) => c.couponCode),
+        ['L3', 'L2', 'L1'],
+      )
+      const expired = await store.read.listUserCoupons({ ...f, state: 'EXPIRED' }, { limit: 10 })
+      assert.deepEqual(expired.items.map((c) => c.couponCode).sort(), ['L1', 'L2'])
+      const confirming = await store.read.listUserCoupons(
+        { ...f, state: 'CONFIRMING' },
+        { limit: 10 },
+      )
+      assert.equal(confirming.total, 3)
+      const other = await store.read.listUserCoupons({ ...f, mchid: 'm-2' }, { limit: 10 })
+      assert.equal(other.total, 0, "another partner's coupons are not listed")
+    })
+
+    it('code pools: codes are added once and drawn once', async () => {
+      const added = await store.transaction((tx) =>
+        tx.insertCouponCodes('st-codes', ['A', 'B', 'C']),
+      )
+      assert.deepEqual(added, ['A', 'B', 'C'])
+      const again = await store.transaction((tx) => tx.insertCouponCodes('st-codes', ['B', 'D']))
+      assert.deepEqual(again, ['D'])
+      const drawn = new Set<string>()
+      for (let i = 0; i < 4; i++) {
+        const code = await store.transaction((tx) => tx.takeCouponCode('st-codes', (n) => n - 1))
+        assert.ok(code)
+        drawn.add(code)
+      }
+      assert.deepEqual([...drawn].sort(), ['A', 'B', 'C', 'D'])
+      assert.equal(
+        await store.transaction((tx) => tx.takeCouponCode('st-codes', () => 0)),
+        undefined,
+      )
+    })
+
+    it('revoking, unbinding and resetting remove exactly what they name', async () => {
+      await store.transaction(async (tx) => {
+        await tx.insertBrand('b-rev')
+        await tx.authorizeBrand('b-rev', 'm-1')
+        await tx.insertAppId({ appid: 'wx-rev', mchid: 'm-1' })
+      })
+      await store.transaction(async (tx) => {
+        await tx.revokeBrand('b-rev', 'm-1')
+        await tx.deleteAppId('wx-rev')
+      })
+      assert.equal(await store.read.isBrandAuthorized('b-rev', 'm-1'), false)
+      assert.equal(await store.read.brandExists('b-rev'), true)
+      assert.equal(await store.read.getAppId('wx-rev'), undefined)
+      await store.transaction((tx) => tx.deleteCouponData())
+      assert.equal(await store.read.getProductCoupon('pc-rt'), undefined)
+      assert.equal((await store.read.getPartner('m-1')) !== undefined, true, 'tenants stay')
+    })
+
     it('concurrent transactions are serialised: no lost updates', async () => {
       const values = await Promise.all(
         Array.from({ length: 20 }, () =>
@@ -222,6 +310,7 @@ function sample(tag: string): { pc: ProductCoupon; stock: Stock; coupon: UserCou
     usageMode: 'SINGLE',
     window: { begin: 100, end: 200 },
     now: 100,
+    issueSeq: 7,
   })
   return { pc, stock, coupon }
 }

@@ -55,13 +55,6 @@ export interface UserCouponFilter {
   now: number
 }
 
-/** Position in the newest-first order of E13: after this coupon. */
-export interface UserCouponCursor {
-  receiveTime: number
-  stockId: string
-  couponCode: string
-}
-
 export interface BrandRecord {
   brandId: string
   mchids: string[]
@@ -89,7 +82,8 @@ export interface StoreReader {
   listStocks(productCouponId: string): Promise<Stock[]>
   listUserCoupons(
     filter: UserCouponFilter,
-    page: { after?: UserCouponCursor; limit: number },
+    /** Newest first; `after` is the issueSeq of the last coupon of the previous page. */
+    page: { after?: number; limit: number },
   ): Promise<{ total: number; items: UserCoupon[] }>
   listPartners(): Promise<(Partner & { serialNos: string[] })[]>
   listBrands(): Promise<BrandRecord[]>

@@ -109,6 +109,11 @@ export async function createProductCoupon(
 ): Promise<{ product_coupon_id: string; stock_id: string }> {
   const r = await s.call('POST', `${API}/product-coupons`, productCouponBody(s, k), o)
   assert.equal(r.status, 200, r.text)
+  // Under manual approval, review it as the sandbox would, so the coupon can be sent.
+  if (r.json.state === 'AUDITING') {
+    await s.admin('POST', `/sandbox/product-coupons/${r.json.product_coupon_id}/approve`)
+    await s.admin('POST', `/sandbox/stocks/${r.json.stock.stock_id}/approve`)
+  }
   return { product_coupon_id: r.json.product_coupon_id, stock_id: r.json.stock.stock_id }
 }
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 
-/** UPLOAD-mode code pools; listing indexes. */
+/** UPLOAD-mode code pools; issue order and an index for listing a user's coupons. */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('coupon_codes')
@@ -15,9 +15,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .on('coupon_codes')
     .columns(['stock_id', 'used', 'code'])
     .execute()
+  // Issue order: receive_time has second precision, so it cannot order coupons on its own.
+  await db.schema
+    .alterTable('user_coupons')
+    .addColumn('issue_seq', 'bigint', (c) => c.notNull().defaultTo(0))
+    .execute()
   await db.schema
     .createIndex('user_coupons_listing')
     .on('user_coupons')
-    .columns(['mchid', 'brand_id', 'openid', 'appid', 'receive_time'])
+    .columns(['mchid', 'brand_id', 'openid', 'appid', 'issue_seq'])
     .execute()
 }
