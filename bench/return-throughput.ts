@@ -27,7 +27,10 @@ const out = (s: string) => process.stdout.write(`${s}\n`)
 /** The bench measures the return path itself, so the spec's 500/s interface limit is off. */
 function benchSettings(dir: string): string {
   const file = join(dir, 'bench-settings.json')
-  writeFileSync(file, JSON.stringify({ rateLimits: { enabled: false, per: 'brand', overrides: {} } }))
+  writeFileSync(
+    file,
+    JSON.stringify({ rateLimits: { enabled: false, per: 'brand', overrides: {} } }),
+  )
   return file
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings'
 import { runDemo } from './demo.ts'
+import { addSandboxCommands } from './sandbox-commands.ts'
 import { serve } from './serve.ts'
 
 function port(value: string): number {
@@ -12,6 +13,10 @@ function port(value: string): number {
 const program = new Command()
   .name('wxcoupon')
   .description('WeChat Pay APIv3 partner product-coupon sandbox: server, SDK and CLI')
+  // Usage errors read like every other failure; subcommands inherit this when created.
+  .configureOutput({
+    outputError: (text, write) => write(text.replace(/^error: /, 'wxcoupon: ')),
+  })
 
 program
   .command('serve')
@@ -28,6 +33,8 @@ program
   .description('walk a coupon through create → send → confirm → use → return → query')
   .option('--data-dir <dir>', 'data dir of a running server (reads its sandbox.json)', '.wxcoupon')
   .action((opts) => runDemo(opts))
+
+addSandboxCommands(program)
 
 program.parseAsync().catch((e: unknown) => {
   process.stderr.write(`wxcoupon: ${e instanceof Error ? e.message : String(e)}\n`)

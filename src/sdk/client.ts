@@ -1,8 +1,11 @@
 import { signRequest, verifyResponseSignature } from '../protocol/index.ts'
 import type {
   CreateProductCouponResponse,
+  ListStocksResponse,
+  ListUserCouponsResponse,
   ProductCouponEntity,
   StockEntity,
+  UploadCouponCodesResponse,
   UserProductCouponEntity,
 } from '../schemas/entities.ts'
 import type {
@@ -21,6 +24,23 @@ import {
   SignatureVerificationError,
 } from './errors.ts'
 import { type ResolvedOptions, resolveOptions, type WxCouponClientOptions } from './options.ts'
+import { paginate } from './paginate.ts'
+import type {
+  AddStockParams,
+  DeactivateCouponParams,
+  DeactivateProductCouponParams,
+  DeactivateStockParams,
+  IterateStocksParams,
+  IterateUserCouponsParams,
+  ListStocksParams,
+  ListUserCouponsParams,
+  PatchProductCouponParams,
+  PatchStockParams,
+  StockPath,
+  UpdateStockBudgetParams,
+  UploadCouponCodesParams,
+  UserCouponPath,
+} from './params.ts'
 import { retryDelayMs, shouldRetry } from './retry.ts'
 
 export type { WxCouponClientOptions } from './options.ts'
@@ -35,10 +55,6 @@ export interface GetStockParams {
   product_coupon_id: string
   stock_id: string
   brand_id: string
-}
-interface UserCouponPath {
-  openid: string
-  coupon_code: string
 }
 /** `openid` goes into the path; `coupon_code` stays in the body (API_ASSIGN stocks). */
 export type SendCouponParams = { openid: string } & SendCouponBody
@@ -75,9 +91,33 @@ function segment(name: string, value: unknown): string {
   return encode(s)
 }
 
+type QueryParam = readonly [string, unknown]
+
 /** Built once, in a fixed order, so the signed request-target is byte-for-byte the one sent. */
-function query(params: ReadonlyArray<readonly [string, unknown]>): string {
+function query(params: ReadonlyArray<QueryParam>): string {
   return `?${params.map(([k, v]) => `${encode(k)}=${encode(required(k, v))}`).join('&')}`
+}
+
+/** An optional query member is left out entirely when undefined rather than sent empty. */
+function optional(name: string, value: unknown): QueryParam[] {
+  return value === undefined ? [] : [[name, value]]
+}
+
+/** `String()` of a fraction, NaN or 1e21 is not the digit string the query schema accepts. */
+function pageSizeText(value: unknown): string | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new TypeError('page_size must be a non-negative integer')
+  }
+  return String(value)
+}
+
+function productCouponPath(productCouponId: unknown): string {
+  return `${PREFIX}/product-coupons/${segment('product_coupon_id', productCouponId)}`
+}
+
+function stockPath(p: StockPath): string {
+  return `${productCouponPath(p.product_coupon_id)}/stocks/${segment('stock_id', p.stock_id)}`
 }
 
 function userCouponPath(p: UserCouponPath): string {
@@ -108,16 +148,77 @@ export class WxCouponClient {
 
   /** E4 — GET /product-coupons/{product_coupon_id}?brand_id= */
   async getProductCoupon(p: GetProductCouponParams): Promise<ProductCouponEntity> {
-    const path = `${PREFIX}/product-coupons/${segment('product_coupon_id', p.product_coupon_id)}`
-    return this.request('GET', path + query([['brand_id', p.brand_id]]))
+    return this.request(
+      'GET',
+      productCouponPath(p.product_coupon_id) + query([['brand_id', p.brand_id]]),
+    )
+  }
+
+  /** PATCH /product-coupons/{product_coupon_id} — display information only. */
+  async patchProductCoupon(p: PatchProductCouponParams): Promise<ProductCouponEntity> {
+    const { product_coupon_id, ...body } = p
+    return this.request('PATCH', productCouponPath(product_coupon_id), body)
+  }
+
+  /** POST /product-coupons/{product_coupon_id}/deactivate */
+  async deactivateProductCoupon(p: DeactivateProductCouponParams): Promise<ProductCouponEntity> {
+    const { product_coupon_id, ...body } = p
+    return this.request('POST', `${productCouponPath(product_coupon_id)}/deactivate`, body)
+  }
+
+  /** E5 — POST /product-coupons/{product_coupon_id}/stocks */
+  async addStock(p: AddStockParams): Promise<StockEntity> {
+    const { product_coupon_id, ...body } = p
+    return this.request('POST', `${productCouponPath(product_coupon_id)}/stocks`, body)
   }
 
   /** E6 — GET /product-coupons/{product_coupon_id}/stocks/{stock_id}?brand_id= */
   async getStock(p: GetStockParams): Promise<StockEntity> {
-    const path =
-      `${PREFIX}/product-coupons/${segment('product_coupon_id', p.product_coupon_id)}` +
-      `/stocks/${segment('stock_id', p.stock_id)}`
-    return this.request('GET', path + query([['brand_id', p.brand_id]]))
+    return this.request('GET', stockPath(p) + query([['brand_id', p.brand_id]]))
+  }
+
+  /** E7 — GET /product-coupons/{product_coupon_id}/stocks?brand_id=&state=&page_size=&page_token= */
+  async listStocks(p: ListStocksParams): Promise<ListStocksResponse> {
+    const q = query([
+      ['brand_id', p.brand_id],
+      ...optional('state', p.state),
+      ...optional('page_size', pageSizeText(p.page_size)),
+      ...optional('page_token', p.page_token),
+    ])
+    return this.request('GET', `${productCouponPath(p.product_coupon_id)}/stocks${q}`)
+  }
+
+  /** E7, every page: yields each stock once, in the server's (stock id) order. */
+  async *iterateStocks(p: IterateStocksParams): AsyncIterableIterator<StockEntity> {
+    yield* paginate(
+      (page) => this.listStocks({ ...p, ...page }),
+      (answer) => answer.stock_list,
+    )
+  }
+
+  /** PATCH /product-coupons/{product_coupon_id}/stocks/{stock_id} */
+  async patchStock(p: PatchStockParams): Promise<StockEntity> {
+    const { product_coupon_id, stock_id, ...body } = p
+    return this.request('PATCH', stockPath({ product_coupon_id, stock_id }), body)
+  }
+
+  /** POST /product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate */
+  async deactivateStock(p: DeactivateStockParams): Promise<StockEntity> {
+    const { product_coupon_id, stock_id, ...body } = p
+    return this.request('POST', `${stockPath({ product_coupon_id, stock_id })}/deactivate`, body)
+  }
+
+  /** POST /product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget */
+  async updateStockBudget(p: UpdateStockBudgetParams): Promise<StockEntity> {
+    const { product_coupon_id, stock_id, ...body } = p
+    return this.request('POST', `${stockPath({ product_coupon_id, stock_id })}/update-budget`, body)
+  }
+
+  /** POST /product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes */
+  async uploadCouponCodes(p: UploadCouponCodesParams): Promise<UploadCouponCodesResponse> {
+    const { product_coupon_id, stock_id, ...body } = p
+    const path = `${stockPath({ product_coupon_id, stock_id })}/upload-coupon-codes`
+    return this.request('POST', path, body)
   }
 
   /** E8 — POST /users/{openid}/coupons */
@@ -147,6 +248,39 @@ export class WxCouponClient {
       ['brand_id', p.brand_id],
     ])
     return this.request('GET', userCouponPath(p) + q)
+  }
+
+  /**
+   * E13 — GET /users/{openid}/coupons?product_coupon_id=&stock_id=&appid=&coupon_state=
+   * &page_size=&page_token=&brand_id=
+   */
+  async listUserCoupons(p: ListUserCouponsParams): Promise<ListUserCouponsResponse> {
+    const q = query([
+      ...optional('product_coupon_id', p.product_coupon_id),
+      ...optional('stock_id', p.stock_id),
+      ['appid', p.appid],
+      ...optional('coupon_state', p.coupon_state),
+      ...optional('page_size', pageSizeText(p.page_size)),
+      ...optional('page_token', p.page_token),
+      ['brand_id', p.brand_id],
+    ])
+    return this.request('GET', `${PREFIX}/users/${segment('openid', p.openid)}/coupons${q}`)
+  }
+
+  /** E13, every page: yields each coupon once, newest first as the server orders them. */
+  async *iterateUserCoupons(
+    p: IterateUserCouponsParams,
+  ): AsyncIterableIterator<UserProductCouponEntity> {
+    yield* paginate(
+      (page) => this.listUserCoupons({ ...p, ...page }),
+      (answer) => answer.user_coupon_list,
+    )
+  }
+
+  /** E14 — POST /users/{openid}/coupons/{coupon_code}/deactivate */
+  async deactivateCoupon(p: DeactivateCouponParams): Promise<UserProductCouponEntity> {
+    const { openid, coupon_code, ...body } = p
+    return this.request('POST', `${userCouponPath({ openid, coupon_code })}/deactivate`, body)
   }
 
   /** E15 — POST /users/{openid}/coupons/{coupon_code}/return */

@@ -31,11 +31,14 @@ export type {
   AssociatedOrderInfo,
   CreateProductCouponResponse,
   ErrorBody,
+  ListStocksResponse,
+  ListUserCouponsResponse,
   ProductCouponEntity,
   SequentialUsageDetail,
   SequentialUsageDetailItem,
   SingleUsageDetail,
   StockEntity,
+  UploadCouponCodesResponse,
   UserProductCouponEntity,
 } from '../schemas/entities.ts'
 export type {
@@ -55,10 +58,19 @@ export type {
   WeekDay,
 } from '../schemas/enums.ts'
 export type {
+  AddStockBody,
   ConfirmCouponBody,
   CreateProductCouponBody,
+  DeactivateBody,
+  DeactivateCouponBody,
+  ListStocksQuery,
+  ListUserCouponsQuery,
+  PatchProductCouponBody,
+  PatchStockBody,
   ReturnCouponBody,
   SendCouponBody,
+  UpdateBudgetBody,
+  UploadCouponCodesBody,
   UseCouponBody,
   UserCouponQuery,
 } from '../schemas/requests.ts'
@@ -92,6 +104,23 @@ export {
   type WxPayErrorInit,
 } from './errors.ts'
 export { DEFAULT_BASE_URL } from './options.ts'
+export type {
+  AddStockParams,
+  DeactivateCouponParams,
+  DeactivateProductCouponParams,
+  DeactivateStockParams,
+  IterateStocksParams,
+  IterateUserCouponsParams,
+  ListStocksParams,
+  ListUserCouponsParams,
+  PatchProductCouponParams,
+  PatchStockParams,
+  ProductCouponPath,
+  StockPath,
+  UpdateStockBudgetParams,
+  UploadCouponCodesParams,
+  UserCouponPath,
+} from './params.ts'
 export {
   DEFAULT_RETRY_OPTIONS,
   type RetryOptions,
