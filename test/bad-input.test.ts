@@ -417,3 +417,86 @@ describe('random bodies (property)', () => {
     )
   })
 })
+
+describe('every endpoint shares the pipeline', () => {
+  const long = '9'.repeat(41)
+  const endpoints: { method: string; path: (id: string) => string; body: boolean }[] = [
+    { method: 'POST', path: () => `${API}/product-coupons`, body: true },
+    { method: 'GET', path: (id) => `${API}/product-coupons/${id}?brand_id=1`, body: false },
+    { method: 'PATCH', path: (id) => `${API}/product-coupons/${id}`, body: true },
+    { method: 'POST', path: (id) => `${API}/product-coupons/${id}/deactivate`, body: true },
+    { method: 'POST', path: (id) => `${API}/product-coupons/${id}/stocks`, body: true },
+    { method: 'GET', path: (id) => `${API}/product-coupons/${id}/stocks?brand_id=1`, body: false },
+    {
+      method: 'GET',
+      path: (id) => `${API}/product-coupons/1/stocks/${id}?brand_id=1`,
+      body: false,
+    },
+    { method: 'PATCH', path: (id) => `${API}/product-coupons/1/stocks/${id}`, body: true },
+    {
+      method: 'POST',
+      path: (id) => `${API}/product-coupons/1/stocks/${id}/deactivate`,
+      body: true,
+    },
+    {
+      method: 'POST',
+      path: (id) => `${API}/product-coupons/1/stocks/${id}/update-budget`,
+      body: true,
+    },
+    {
+      method: 'POST',
+      path: (id) => `${API}/product-coupons/1/stocks/${id}/upload-coupon-codes`,
+      body: true,
+    },
+    { method: 'POST', path: () => `${API}/users/${c.openid}/coupons`, body: true },
+    {
+      method: 'GET',
+      path: () => `${API}/users/${c.openid}/coupons?appid=wx&brand_id=1`,
+      body: false,
+    },
+    {
+      method: 'GET',
+      path: (id) =>
+        `${API}/users/${c.openid}/coupons/${id}?product_coupon_id=1&stock_id=1&appid=wx&brand_id=1`,
+      body: false,
+    },
+    ...['confirm', 'use', 'deactivate', 'return'].map((action) => ({
+      method: 'POST',
+      path: (id: string) => `${API}/users/${c.openid}/coupons/${id}/${action}`,
+      body: true,
+    })),
+  ]
+
+  test('unsigned, forged, malformed, empty and over-long inputs: 4xx in the envelope, never 5xx', async () => {
+    for (const e of endpoints) {
+      const where = `${e.method} ${e.path('ID')}`
+      const payload = e.body ? { brand_id: s.sandbox.brand_id } : undefined
+      expect(
+        await s.call(e.method, e.path('1000000001'), payload, { authorization: null }),
+        401,
+        'SIGN_ERROR',
+      )
+      const forged = await s.call(e.method, e.path('1000000001'), payload, { signUrl: '/v3/other' })
+      expect(forged, 401, 'SIGN_ERROR')
+      const longId = await s.call(e.method, e.path(long), payload)
+      assert.ok(longId.status === 400 || longId.status === 403, `${where}: ${longId.text}`)
+      if (e.body) {
+        const notJson = await s.call(e.method, e.path('1000000001'), undefined, {
+          rawBody: '{"brand_id":',
+        })
+        expect(notJson, 400, 'PARAM_ERROR')
+        const dup = await s.call(e.method, e.path('1000000001'), undefined, {
+          rawBody: '{"brand_id":"1","brand_id":"2"}',
+        })
+        expect(dup, 400, 'PARAM_ERROR', '/brand_id')
+        const empty = await s.call(e.method, e.path('1000000001'), {})
+        expect(empty, 400, 'PARAM_ERROR')
+        const text = await s.call(e.method, e.path('1000000001'), undefined, {
+          rawBody: '{}',
+          contentType: 'text/plain',
+        })
+        expect(text, 400, 'INVALID_REQUEST')
+      }
+    }
+  })
+})
