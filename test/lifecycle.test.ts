@@ -12,7 +12,7 @@ import {
   sentCoupon,
   useBody,
 } from './helpers/fixtures.ts'
-import { type Reply, startTestServer, TEST_SETTINGS, type TestServer } from './helpers/harness.ts'
+import { expectError, startTestServer, TEST_SETTINGS, type TestServer } from './helpers/harness.ts'
 
 /** The path a partner walks to reach a return: E3, E4, E6, E8, E10, E11, E12. */
 
@@ -21,12 +21,6 @@ before(async () => {
   s = await startTestServer()
 })
 after(() => s.close())
-
-function expectError(r: Reply, status: number, code: string, message?: string): void {
-  assert.equal(r.status, status, r.text)
-  assert.equal(r.json.code, code)
-  if (message !== undefined) assert.equal(r.json.message, message)
-}
 
 const q = (brand: string) => `?brand_id=${brand}`
 

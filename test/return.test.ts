@@ -11,7 +11,7 @@ import {
   useBody,
   usedCoupon,
 } from './helpers/fixtures.ts'
-import { partnerFrom, startTestServer, type TestServer } from './helpers/harness.ts'
+import { expectError, partnerFrom, startTestServer, type TestServer } from './helpers/harness.ts'
 
 /** E15 return (退券) end to end over loopback HTTP: rules, effects, idempotency, races. */
 
@@ -23,20 +23,6 @@ after(() => s.close())
 
 const returnIt = (c: CouponRef, extra: Record<string, unknown> = {}, no = reqNo('RET')) =>
   s.call('POST', couponPath(c, 'return'), body(c, { out_request_no: no, ...extra }))
-
-function expectError(
-  r: { status: number; json: { code: string; message: string }; headers: Headers },
-  status: number,
-  code: string,
-  message?: string,
-  numeric?: number,
-): void {
-  assert.equal(r.status, status, JSON.stringify(r.json))
-  assert.equal(r.json.code, code)
-  if (message !== undefined) assert.equal(r.json.message, message)
-  if (numeric !== undefined)
-    assert.match(r.headers.get('request-id') ?? '', new RegExp(`-${numeric}$`))
-}
 
 async function storedVersion(c: CouponRef): Promise<number | undefined> {
   return (await s.server.store.read.getUserCoupon(c.stock_id, c.coupon_code))?.version
@@ -84,12 +70,18 @@ describe('SINGLE', () => {
 
   test('only a USED coupon can be returned (CONFIRMING, EFFECTIVE, returned → 268578367)', async () => {
     const sent = await sentCoupon(s)
-    expectError(await returnIt(sent), 400, 'INVALID_REQUEST', '用户券状态非法', 268578367)
+    expectError(await returnIt(sent), 400, 'INVALID_REQUEST', '用户券状态非法', {
+      numeric: 268578367,
+    })
     const eff = await confirmed(s)
-    expectError(await returnIt(eff), 400, 'INVALID_REQUEST', '用户券状态非法', 268578367)
+    expectError(await returnIt(eff), 400, 'INVALID_REQUEST', '用户券状态非法', {
+      numeric: 268578367,
+    })
     const used = await usedCoupon(s)
     assert.equal((await returnIt(used)).status, 200)
-    expectError(await returnIt(used), 400, 'INVALID_REQUEST', '用户券状态非法', 268578367)
+    expectError(await returnIt(used), 400, 'INVALID_REQUEST', '用户券状态非法', {
+      numeric: 268578367,
+    })
   })
 
   test('PENDING (confirmed before its window opens) cannot be returned', async () => {
@@ -220,7 +212,9 @@ describe('idempotency', () => {
     const no = reqNo('RET')
     assert.equal((await returnIt(c, {}, no)).status, 200)
     const r = await returnIt(other, {}, no)
-    expectError(r, 400, 'INVALID_REQUEST', '使用了相同单号，但与上次请求的数据不一致', 268578927)
+    expectError(r, 400, 'INVALID_REQUEST', '使用了相同单号，但与上次请求的数据不一致', {
+      numeric: 268578927,
+    })
     assert.equal((await getCoupon(s, other)).coupon_state, 'USED')
   })
 
@@ -282,7 +276,7 @@ describe('tenancy and ownership (E15 steps 4–6)', () => {
       403,
       'NO_AUTH',
       '缺少业务相关权限',
-      268579803,
+      { numeric: 268579803 },
     )
   })
 
@@ -295,7 +289,7 @@ describe('tenancy and ownership (E15 steps 4–6)', () => {
       400,
       'INVALID_REQUEST',
       'AppID非法',
-      268578704,
+      { numeric: 268578704 },
     )
     const mine = await s.admin('POST', '/sandbox/appids', { mchid: s.sandbox.partner.mchid })
     expectError(
@@ -303,7 +297,7 @@ describe('tenancy and ownership (E15 steps 4–6)', () => {
       400,
       'INVALID_REQUEST',
       '解析OpenID错误',
-      268578526,
+      { numeric: 268578526 },
     )
   })
 
@@ -315,7 +309,7 @@ describe('tenancy and ownership (E15 steps 4–6)', () => {
       404,
       'NOT_FOUND',
       '未找到 product_coupon_id 对应的商品券',
-      268578608,
+      { numeric: 268578608 },
     )
     expectError(
       await returnIt({ ...c, stock_id: d.stock_id }),

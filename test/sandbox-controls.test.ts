@@ -12,7 +12,7 @@ import {
   reqNo,
   usedCoupon,
 } from './helpers/fixtures.ts'
-import { type Reply, startTestServer, TEST_SETTINGS, type TestServer } from './helpers/harness.ts'
+import { expectError, startTestServer, TEST_SETTINGS, type TestServer } from './helpers/harness.ts'
 
 /** Issue 3 §4–§5: review, wallet deletion, channels, tenants, faults, reset, rate limits. */
 
@@ -21,12 +21,6 @@ before(async () => {
   s = await startTestServer(behaviour({ ...TEST_SETTINGS, approval: 'manual' }))
 })
 after(() => s.close())
-
-function expectError(r: Reply, status: number, code: string, message?: string) {
-  assert.equal(r.status, status, r.text)
-  assert.equal(r.json.code, code)
-  if (message !== undefined) assert.equal(r.json.message, message)
-}
 
 async function approved() {
   const r = await s.call('POST', `${API}/product-coupons`, productCouponBody(s))

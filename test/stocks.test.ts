@@ -10,7 +10,7 @@ import {
   reqNo,
   useBody,
 } from './helpers/fixtures.ts'
-import { type Reply, startTestServer, type TestServer } from './helpers/harness.ts'
+import { expectError, startTestServer, type TestServer } from './helpers/harness.ts'
 
 /** Stock and product-coupon management: E5, E7, PATCH, deactivate, budgets, UPLOAD codes. */
 
@@ -19,13 +19,6 @@ before(async () => {
   s = await startTestServer()
 })
 after(() => s.close())
-
-function expectError(r: Reply, status: number, code: string, message?: string, field?: string) {
-  assert.equal(r.status, status, r.text)
-  assert.equal(r.json.code, code)
-  if (message !== undefined) assert.equal(r.json.message, message)
-  if (field !== undefined) assert.equal(r.json.detail?.field, field)
-}
 
 const brand = () => s.sandbox.brand_id
 const stocksUrl = (pc: string) => `${API}/product-coupons/${pc}/stocks`
@@ -135,21 +128,21 @@ describe('E5 add stock, E7 list stocks', () => {
       400,
       'PARAM_ERROR',
       undefined,
-      'page_size',
+      { field: 'page_size' },
     )
     expectError(
       await s.call('GET', q(pc.product_coupon_id, '&page_size=51')),
       400,
       'PARAM_ERROR',
       undefined,
-      'page_size',
+      { field: 'page_size' },
     )
     expectError(
       await s.call('GET', q(pc.product_coupon_id, '&page_size=abc')),
       400,
       'PARAM_ERROR',
       undefined,
-      'page_size',
+      { field: 'page_size' },
     )
     const token = (await s.call('GET', q(other.product_coupon_id, '&page_size=1'))).json
       .next_page_token as string
@@ -161,7 +154,7 @@ describe('E5 add stock, E7 list stocks', () => {
       400,
       'PARAM_ERROR',
       undefined,
-      'page_token',
+      { field: 'page_token' },
     )
     const forged = `${Buffer.from('"0"').toString('base64url')}.${token.split('.')[1]}`
     expectError(
@@ -169,14 +162,14 @@ describe('E5 add stock, E7 list stocks', () => {
       400,
       'PARAM_ERROR',
       undefined,
-      'page_token',
+      { field: 'page_token' },
     )
     expectError(
       await s.call('GET', q(other.product_coupon_id, '&page_token=garbage')),
       400,
       'PARAM_ERROR',
       undefined,
-      'page_token',
+      { field: 'page_token' },
     )
   })
 })
@@ -208,7 +201,7 @@ describe('deactivate, budgets, PATCH', () => {
       400,
       'PARAM_ERROR',
       undefined,
-      '/deactivate_reason',
+      { field: '/deactivate_reason' },
     )
   })
 
@@ -240,7 +233,7 @@ describe('deactivate, budgets, PATCH', () => {
         400,
         'PARAM_ERROR',
         undefined,
-        '/target_max_count',
+        { field: '/target_max_count' },
       )
     }
     const r = await s.call('POST', url, {
@@ -371,7 +364,7 @@ describe('UPLOAD codes', () => {
       400,
       'PARAM_ERROR',
       undefined,
-      '/code_list',
+      { field: '/code_list' },
     )
     const wx = await createProductCoupon(s)
     const notUpload = await s.call(

@@ -16,7 +16,7 @@ import {
   useBody,
   usedCoupon,
 } from './helpers/fixtures.ts'
-import { type Reply, startTestServer, type TestServer } from './helpers/harness.ts'
+import { expectError, startTestServer, type TestServer } from './helpers/harness.ts'
 
 /** E13 list, E14 deactivate, time through the sandbox clock, and races on budgets and coupons. */
 
@@ -25,12 +25,6 @@ before(async () => {
   s = await startTestServer()
 })
 after(() => s.close())
-
-function expectError(r: Reply, status: number, code: string, message?: string) {
-  assert.equal(r.status, status, r.text)
-  assert.equal(r.json.code, code)
-  if (message !== undefined) assert.equal(r.json.message, message)
-}
 
 const deactivateBody = (c: CouponRef, extra = {}) =>
   body(c, { out_request_no: reqNo('DEA'), deactivate_reason: '用户投诉', ...extra })

@@ -194,3 +194,20 @@ export function partnerFrom(p: {
 }): PartnerCreds {
   return { mchid: p.mchid, serialNo: p.serial_no, privateKey: createPrivateKey(p.private_key_pem) }
 }
+
+/** The status, code and (optionally) message, field and numeric code of a failed call. */
+export function expectError(
+  r: Reply,
+  status: number,
+  code: string,
+  message?: string,
+  extra: { field?: string; numeric?: number } = {},
+): void {
+  assert.equal(r.status, status, r.text)
+  assert.equal(r.json.code, code, r.text)
+  if (message !== undefined) assert.equal(r.json.message, message)
+  if (extra.field !== undefined) assert.equal(r.json.detail?.field, extra.field, r.text)
+  if (extra.numeric !== undefined) {
+    assert.match(r.headers.get('request-id') ?? '', new RegExp(`-${extra.numeric}$`))
+  }
+}
