@@ -109,6 +109,7 @@ export const ERRORS = {
   ),
   NOT_FOUND_STOCK: entry(404, 'NOT_FOUND', '未找到 stock_id 对应的商品券批次', 268578608),
   NOT_FOUND_USER_COUPON: entry(404, 'NOT_FOUND', '未找到 coupon_code 对应的用户商品券', 268578608),
+  NOTIFY_CONFIG_NOT_FOUND: entry(404, 'NOT_FOUND', '未设置商品券事件通知地址', 268578608, true),
   NOT_FOUND_ROUTE: entry(404, 'NOT_FOUND', '请求的资源不存在', 268578608, true),
   SIGN_ERROR_FORMAT: entry(
     401,

@@ -25,6 +25,16 @@ export interface BehaviourSettings {
    * Q17: interface rate limits (protocol §7), counted per brand and operation (or per partner),
    * with per-operation overrides of the spec's values.
    */
+  readonly notify: {
+    /** Q7: retry schedule: WeChat Pay's 15-step payment schedule, or a fast one for tests. */
+    readonly schedule: 'standard' | 'fast'
+    /** A receiver must answer within this many milliseconds (5 s per §10.4). */
+    readonly timeoutMs: number
+    /** Loopback is always allowed and link-local never; other private ranges only if set. */
+    readonly allowPrivateNetworks: boolean
+    /** Q6: also send PRODUCT_COUPON.USE / PRODUCT_COUPON.RETURN (off: the seed-era page has none). */
+    readonly emitUseReturnEvents: boolean
+  }
   readonly rateLimits: {
     readonly enabled: boolean
     readonly per: 'brand' | 'partner'
@@ -42,6 +52,12 @@ export const DEFAULT_BEHAVIOUR: BehaviourSettings = Object.freeze({
   createConflictError: 'ALREADY_EXISTS',
   displayNameLength: Object.freeze({ min: 1, max: 20 }),
   approval: 'on_create',
+  notify: Object.freeze({
+    schedule: 'standard' as const,
+    timeoutMs: 5000,
+    allowPrivateNetworks: false,
+    emitUseReturnEvents: false,
+  }),
   rateLimits: Object.freeze({ enabled: true, per: 'brand' as const, overrides: Object.freeze({}) }),
 })
 

@@ -164,3 +164,7 @@ export const UploadCouponCodesResponse = Type.Object({
   duplicate_code_list: opt(Type.Array(S)),
 })
 export type UploadCouponCodesResponse = Static<typeof UploadCouponCodesResponse>
+
+/** E1/E2. */
+export const NotifyConfigEntity = Type.Object({ notify_url: S, update_time: S })
+export type NotifyConfigEntity = Static<typeof NotifyConfigEntity>

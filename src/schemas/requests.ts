@@ -191,3 +191,9 @@ export const PatchStockBody = Type.Object({
   store_scope: Type.Optional(StockStoreScope),
 })
 export type PatchStockBody = Static<typeof PatchStockBody>
+
+/** E1: one notify URL per partner (no brand_id). */
+export const NotifyConfigBody = Type.Object({
+  notify_url: Type.String({ minLength: 1, maxLength: 256 }),
+})
+export type NotifyConfigBody = Static<typeof NotifyConfigBody>

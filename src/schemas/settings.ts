@@ -25,6 +25,17 @@ export const BehaviourOverrides = Type.Object(
       ),
     ),
     approval: Type.Optional(Type.Enum(['on_create', 'manual'])),
+    notify: Type.Optional(
+      Type.Object(
+        {
+          schedule: Type.Enum(['standard', 'fast']),
+          timeoutMs: Type.Integer({ minimum: 100, maximum: 60_000 }),
+          allowPrivateNetworks: Type.Boolean(),
+          emitUseReturnEvents: Type.Boolean(),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     rateLimits: Type.Optional(
       Type.Object(
         {

@@ -1,5 +1,6 @@
 import { createPrivateKey } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { OutboxWorker } from '../notify/worker.ts'
 import { generateRequestId, type RandomBytes } from '../protocol/nonce.ts'
 import type { ServiceDeps } from '../service/context.ts'
 import type { PlatformKey } from '../store/store.ts'
@@ -23,6 +24,8 @@ export interface AppOptions {
   /** Largest accepted body; WeChat's bodies here are a few KiB at most. */
   bodyLimit?: number
   logger?: FastifyServerOptions['logger']
+  /** The callback worker, for the sandbox's notification controls. */
+  outbox?: OutboxWorker
 }
 
 /**
@@ -69,6 +72,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     deps: opts.deps,
     adminToken: opts.adminToken,
     traffic,
+    ...(opts.outbox ? { outbox: opts.outbox } : {}),
   })
   return app
 }

@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
 import { wxError } from '../domain/errors.ts'
 import { formatRfc3339 } from '../domain/time.ts'
+import type { OutboxWorker } from '../notify/worker.ts'
 import { AppId, BrandId, CouponCode, Id40, OpenId, Rfc3339 } from '../schemas/fields.ts'
 import type { ServiceDeps } from '../service/context.ts'
 import {
@@ -23,6 +24,7 @@ import {
   userDeletesCoupon,
 } from '../service/sandbox.ts'
 import { parseJsonBody } from './request-body.ts'
+import { notificationControls } from './sandbox-notifications.ts'
 import type { Traffic } from './wechat-api.ts'
 
 export const SANDBOX_PREFIX = '/sandbox'
@@ -44,6 +46,7 @@ export const sandboxApi: FastifyPluginAsync<{
   deps: ServiceDeps
   adminToken: string
   traffic: Traffic
+  outbox?: OutboxWorker
 }> = async (fastify, opts) => {
   const { deps } = opts
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -200,6 +203,11 @@ export const sandboxApi: FastifyPluginAsync<{
     return { faults: [] }
   })
 
+  await fastify.register(notificationControls, {
+    deps,
+    ...(opts.outbox ? { outbox: opts.outbox } : {}),
+  })
+
   app.post('/reset', async () => {
     await resetCoupons(deps)
     return { reset: true }
@@ -228,6 +236,8 @@ export const sandboxApi: FastifyPluginAsync<{
       const b = request.body
       if ('advance_seconds' in b) await deps.clock.advance(b.advance_seconds)
       else await deps.clock.setNow(b.now)
+      // Retries that the new time makes due leave now.
+      opts.outbox?.wake()
       return clockView()
     },
   )

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto'
+import { createPrivateKey, randomBytes } from 'node:crypto'
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { type BehaviourSettings, DEFAULT_BEHAVIOUR } from '../domain/settings.ts'
+import { OutboxWorker } from '../notify/worker.ts'
 import type { RandomBytes } from '../protocol/nonce.ts'
 import {
   ensureAdminToken,
@@ -68,12 +69,22 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     const platformKey = await ensurePlatformKey(store, random)
     const adminToken = await ensureAdminToken(store, random)
     const clock = await SandboxClock.load(store)
+    const settings = opts.settings ?? DEFAULT_BEHAVIOUR
+    const worker = new OutboxWorker({
+      store,
+      clock,
+      platformKey: createPrivateKey(platformKey.privateKeyPem),
+      platformKeyId: platformKey.keyId,
+      random,
+      settings: settings.notify,
+    })
     const deps: ServiceDeps = {
       store,
-      settings: opts.settings ?? DEFAULT_BEHAVIOUR,
+      settings,
       clock,
       random,
       pages: pageCodec(await ensurePageTokenKey(store, random)),
+      outbox: worker,
     }
     const privateKeyFile = join(keysDir, 'apiclient_key.pem')
     const publicKeyFile = join(keysDir, 'wechatpay_public_key.pem')
@@ -84,6 +95,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       deps,
       platformKey,
       adminToken,
+      outbox: worker,
       ...(opts.logger === undefined ? {} : { logger: opts.logger }),
     })
     await app.listen({ host, port: opts.port ?? 8080 })
@@ -105,6 +117,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       openid: tenant.openid,
     }
     await writeAtomically(join(dir, 'sandbox.json'), `${JSON.stringify(sandbox, null, 2)}\n`, 0o600)
+    // Pending callbacks of an earlier run resume here.
+    worker.start()
     let closing: Promise<void> | undefined
     return {
       app,
@@ -112,7 +126,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       baseUrl,
       sandbox,
       close() {
-        closing ??= app.close().then(() => store.close())
+        closing ??= worker
+          .stop()
+          .then(() => app.close())
+          .then(() => store.close())
         return closing
       },
     }

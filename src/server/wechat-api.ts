@@ -4,6 +4,7 @@ import { wxError } from '../domain/errors.ts'
 import type { Caller, ServiceDeps } from '../service/context.ts'
 import type { Authenticator } from './authenticate.ts'
 import { parseJsonBody } from './request-body.ts'
+import { notifyConfigRoutes } from './routes/notify-configs.ts'
 import { productCouponRoutes } from './routes/product-coupons.ts'
 import { stockRoutes } from './routes/stocks.ts'
 import { userCouponRoutes } from './routes/user-coupons.ts'
@@ -55,6 +56,7 @@ export const wechatApi: FastifyPluginAsync<{
     if (fault?.mode === 'DELAY') await sleep(fault.delay_ms ?? 0)
     else if (fault) throw wxError(fault.mode)
   })
+  await app.register(notifyConfigRoutes, { deps: opts.deps })
   await app.register(productCouponRoutes, { deps: opts.deps })
   await app.register(stockRoutes, { deps: opts.deps })
   await app.register(userCouponRoutes, { deps: opts.deps })

@@ -12,6 +12,8 @@ export interface ServiceDeps {
   readonly random: RandomBytes
   /** Signs page tokens of list endpoints. */
   readonly pages: PageCodec
+  /** Told after a commit that wrote callbacks, so they leave at once instead of at next poll. */
+  readonly outbox?: { wake(): void }
 }
 
 /** The authenticated caller of one API request. */

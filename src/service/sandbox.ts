@@ -216,7 +216,7 @@ export function userDeletesCoupon(
  * Issuance through another channel (摇一摇 BRAND_MANAGE, 名片 MERCHANT_CARD, 会员 MEMBER): the
  * same stock rules as the send API, a channel-made send_request_no, CONFIRMING like any send.
  */
-export function issueViaChannel(
+export async function issueViaChannel(
   deps: ServiceDeps,
   p: {
     product_coupon_id: string
@@ -227,7 +227,7 @@ export function issueViaChannel(
     channel_custom_info?: string
   },
 ): Promise<UserProductCouponEntity> {
-  return deps.store.transaction(async (tx) => {
+  const entity = await deps.store.transaction(async (tx) => {
     const now = deps.clock.seconds()
     const pc = await tx.getProductCoupon(p.product_coupon_id)
     const stock = await tx.lockStock(p.stock_id)
@@ -263,6 +263,8 @@ export function issueViaChannel(
       settings: deps.settings,
     })
   })
+  deps.outbox?.wake()
+  return entity
 }
 
 export async function listTenants(deps: ServiceDeps) {

@@ -1,4 +1,5 @@
 import { wxError } from '../domain/errors.ts'
+import { SEND_EVENT, sendPayload } from '../domain/notification.ts'
 import { presentUserCoupon } from '../domain/present.ts'
 import {
   type ProductCoupon,
@@ -10,6 +11,7 @@ import { stockStateAt } from '../domain/stock.ts'
 import { beijingDayNumber } from '../domain/time.ts'
 import { issueCoupon, type UserCoupon } from '../domain/user-coupon.ts'
 import { validityWindow } from '../domain/validity.ts'
+import { notificationId } from '../notify/envelope.ts'
 import type { UserProductCouponEntity } from '../schemas/entities.ts'
 import type { SendChannel } from '../schemas/enums.ts'
 import { SendCouponBody } from '../schemas/requests.ts'
@@ -121,18 +123,27 @@ export async function issue(
   }
   await tx.insertUserCoupon(coupon)
   await tx.updateStock(sent)
+  // The SEND callback is written with the coupon: neither exists without the other.
+  await tx.insertNotification({
+    id: notificationId(deps.random),
+    mchid: pc.mchid,
+    eventType: SEND_EVENT,
+    createTime: now,
+    payload: JSON.stringify(sendPayload(coupon)),
+    nextAttemptAt: deps.clock.now(),
+  })
   return { coupon, stock: sent }
 }
 
 /** E8: issue a coupon of a stock to a user (→ CONFIRMING). */
-export function sendCoupon(
+export async function sendCoupon(
   deps: ServiceDeps,
   caller: Caller,
   openid: string,
   body: SendCouponBody,
 ): Promise<UserProductCouponEntity> {
   const { settings } = deps
-  return deps.store.transaction(async (tx) => {
+  const entity = await deps.store.transaction(async (tx) => {
     const now = deps.clock.seconds()
     await requireBrand(tx, body.brand_id, caller.mchid)
     await requireAppId(tx, body.appid, caller.mchid)
@@ -178,4 +189,6 @@ export function sendCoupon(
       },
     })
   })
+  deps.outbox?.wake()
+  return entity
 }

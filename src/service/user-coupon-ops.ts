@@ -1,5 +1,6 @@
 import type { TSchema } from 'typebox'
 import { wxError } from '../domain/errors.ts'
+import { RETURN_EVENT, USE_EVENT, usageEventPayload } from '../domain/notification.ts'
 import { presentUserCoupon as present } from '../domain/present.ts'
 import { type ProductCoupon, type Stock, stockPeriod } from '../domain/product-coupon.ts'
 import { parseRfc3339 } from '../domain/time.ts'
@@ -12,6 +13,7 @@ import {
   type UserCoupon,
   useCoupon,
 } from '../domain/user-coupon.ts'
+import { notificationId } from '../notify/envelope.ts'
 import type { UserProductCouponEntity } from '../schemas/entities.ts'
 import {
   ConfirmCouponBody,
@@ -41,6 +43,8 @@ interface CouponBody {
 
 interface Mutation<B extends CouponBody> {
   operation: string
+  /** Q6: the optional callback this operation emits when the setting asks for it. */
+  event?: string
   schema: TSchema
   openid: string
   couponCode: string
@@ -59,7 +63,8 @@ async function mutateCoupon<B extends CouponBody>(
 ): Promise<UserProductCouponEntity> {
   const { body } = m
   const { settings } = deps
-  return deps.store.transaction(async (tx) => {
+  const emits = m.event !== undefined && settings.notify.emitUseReturnEvents
+  const entity = await deps.store.transaction(async (tx) => {
     const now = deps.clock.seconds()
     await requireBrand(tx, body.brand_id, caller.mchid)
     await requireAppId(tx, body.appid, caller.mchid)
@@ -92,10 +97,22 @@ async function mutateCoupon<B extends CouponBody>(
           stock,
         })
         await tx.updateUserCoupon(changed)
+        if (emits && m.event) {
+          await tx.insertNotification({
+            id: notificationId(deps.random),
+            mchid: pc.mchid,
+            eventType: m.event,
+            createTime: now,
+            payload: JSON.stringify(usageEventPayload(changed, body.out_request_no, now)),
+            nextAttemptAt: deps.clock.now(),
+          })
+        }
         return { result: present(changed, view), resourceId: `${stock.id}/${changed.couponCode}` }
       },
     })
   })
+  if (emits) deps.outbox?.wake()
+  return entity
 }
 
 export interface CouponPath {
@@ -147,6 +164,7 @@ export function use(deps: ServiceDeps, caller: Caller, path: CouponPath, body: U
   }
   return mutateCoupon(deps, caller, {
     operation: 'use',
+    event: USE_EVENT,
     schema: UseCouponBody,
     ...path,
     body,
@@ -208,6 +226,7 @@ export function returnUserCoupon(
 ) {
   return mutateCoupon(deps, caller, {
     operation: 'return',
+    event: RETURN_EVENT,
     schema: ReturnCouponBody,
     ...path,
     body,

@@ -2,6 +2,7 @@ import type { ExpressionBuilder } from 'kysely'
 import type { ProductCoupon, Stock } from '../domain/product-coupon.ts'
 import type { UserCoupon } from '../domain/user-coupon.ts'
 import type { Database } from './schema.ts'
+import type { DeliveryAttempt, NotificationRecord, NotificationState } from './store.ts'
 
 /** Domain records ⇄ table rows, and the SQL form of time-derived coupon states. */
 
@@ -161,5 +162,31 @@ export function stateAt(
       return eb.and([eb('state', '=', 'CONFIRMING'), eb('valid_end', '>=', now)])
     default:
       return eb('state', '=', state)
+  }
+}
+
+export function toNotification(r: Database['notifications']): NotificationRecord {
+  return {
+    id: r.id,
+    mchid: r.mchid,
+    eventType: r.event_type,
+    createTime: Number(r.create_time),
+    payload: r.payload,
+    state: r.state as NotificationState,
+    attempts: Number(r.attempts),
+    nextAttemptAt: Number(r.next_attempt_at),
+    seq: Number(r.seq),
+  }
+}
+
+export function toAttempt(r: Database['notification_attempts']): DeliveryAttempt {
+  return {
+    notificationId: r.notification_id,
+    attemptNo: Number(r.attempt_no),
+    at: Number(r.at),
+    ...(r.status === null ? {} : { status: Number(r.status) }),
+    latencyMs: Number(r.latency_ms),
+    ...(r.error === null ? {} : { error: r.error }),
+    kind: r.kind,
   }
 }

@@ -57,6 +57,28 @@ export interface Database {
     created_at: number
     updated_at: number
   }
+  notify_configs: { mchid: string; notify_url: string; update_time: number }
+  notifications: {
+    id: string
+    mchid: string
+    event_type: string
+    create_time: number
+    payload: string
+    state: string
+    attempts: number
+    next_attempt_at: number
+    lease_until: number
+    seq: number
+  }
+  notification_attempts: {
+    notification_id: string
+    attempt_no: number
+    at: number
+    status: number | null
+    latency_ms: number
+    error: string | null
+    kind: string
+  }
   coupon_codes: { stock_id: string; code: string; used: number; created_at: number }
   idempotency: {
     brand_id: string

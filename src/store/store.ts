@@ -55,6 +55,35 @@ export interface UserCouponFilter {
   now: number
 }
 
+export type NotificationState = 'PENDING' | 'DELIVERED' | 'FAILED'
+
+/** A callback in the outbox; `payload` is the plaintext resource, encrypted at each delivery. */
+export interface NotificationRecord {
+  id: string
+  mchid: string
+  eventType: string
+  /** Sandbox-clock seconds: the envelope's create_time. */
+  createTime: number
+  payload: string
+  state: NotificationState
+  attempts: number
+  /** Sandbox-clock milliseconds. */
+  nextAttemptAt: number
+  seq: number
+}
+
+export interface DeliveryAttempt {
+  notificationId: string
+  attemptNo: number
+  /** Real-time milliseconds. */
+  at: number
+  status?: number
+  latencyMs: number
+  error?: string
+  /** `scheduled`, `redeliver`, or the kind of a deliberately faulty delivery. */
+  kind: string
+}
+
 export interface BrandRecord {
   brandId: string
   mchids: string[]
@@ -88,6 +117,14 @@ export interface StoreReader {
   listPartners(): Promise<(Partner & { serialNos: string[] })[]>
   listBrands(): Promise<BrandRecord[]>
   listAppIds(): Promise<AppIdBinding[]>
+  getNotifyConfig(mchid: string): Promise<{ notifyUrl: string; updateTime: number } | undefined>
+  getNotification(id: string): Promise<NotificationRecord | undefined>
+  /** Newest first, each with its attempts in order. */
+  listNotifications(filter: {
+    mchid?: string
+    state?: NotificationState
+    limit: number
+  }): Promise<(NotificationRecord & { attemptList: DeliveryAttempt[] })[]>
 }
 
 export interface StoreTx extends StoreReader {
@@ -121,6 +158,23 @@ export interface StoreTx extends StoreReader {
   deleteAppId(appid: string): Promise<void>
   /** Sandbox reset: every coupon, stock, product coupon, code and request number. */
   deleteCouponData(): Promise<void>
+  setNotifyConfig(mchid: string, notifyUrl: string, updateTime: number): Promise<void>
+  insertNotification(n: Omit<NotificationRecord, 'seq' | 'attempts' | 'state'>): Promise<void>
+  /**
+   * Claims up to `limit` PENDING notifications due by `dueBy` whose lease has lapsed, leasing
+   * them until `leaseUntil` (real ms) so no other worker delivers them meanwhile.
+   */
+  claimDueNotifications(p: {
+    dueBy: number
+    realNow: number
+    leaseUntil: number
+    limit: number
+  }): Promise<NotificationRecord[]>
+  /** Records one attempt (numbered from 1) and the notification's next state; releases the lease. */
+  recordAttempt(
+    attempt: Omit<DeliveryAttempt, 'attemptNo'>,
+    next: { state: NotificationState; nextAttemptAt: number; countsTowardSchedule: boolean },
+  ): Promise<number>
 }
 
 export interface Store {

@@ -1,0 +1,218 @@
+import type { KeyObject } from 'node:crypto'
+import {
+  EVENTS,
+  FAST_SCHEDULE,
+  retryDelaySeconds,
+  STANDARD_SCHEDULE,
+} from '../domain/notification.ts'
+import type { BehaviourSettings } from '../domain/settings.ts'
+import { generateNonce, type RandomBytes } from '../protocol/nonce.ts'
+import { signResponse } from '../protocol/response-signature.ts'
+import type { SandboxClock } from '../service/sandbox-clock.ts'
+import type { NotificationRecord, Store } from '../store/store.ts'
+import { type PostCallback, type PostResult, postCallback } from './deliver.ts'
+import { buildEnvelope } from './envelope.ts'
+
+/** Deliberately faulty deliveries a receiver must reject (issue 4 §5). */
+export const FAULTY_KINDS = [
+  'signature_probe',
+  'tampered_signature',
+  'stale_timestamp',
+  'wrong_serial',
+  'duplicate',
+] as const
+export type FaultyKind = (typeof FAULTY_KINDS)[number]
+
+export interface AttemptOutcome extends PostResult {
+  attemptNo: number
+  kind: string
+}
+
+/**
+ * Delivers the outbox: claims due notifications (sandbox-clock time, so advancing the clock
+ * fires retries), POSTs each signed and encrypted, records every attempt, and reschedules
+ * failures on the configured schedule until it is used up. Pending work survives restarts
+ * because it lives in the store; leases keep two workers from sending the same attempt.
+ */
+export class OutboxWorker {
+  readonly #store: Store
+  readonly #clock: SandboxClock
+  readonly #key: KeyObject
+  readonly #keyId: string
+  readonly #random: RandomBytes
+  readonly #settings: BehaviourSettings['notify']
+  readonly #post: PostCallback
+  readonly #realNowMs: () => number
+  #timer: NodeJS.Timeout | undefined
+  #running: Promise<void> | undefined
+  #again = false
+  #stopped = true
+
+  constructor(p: {
+    store: Store
+    clock: SandboxClock
+    platformKey: KeyObject
+    platformKeyId: string
+    random: RandomBytes
+    settings: BehaviourSettings['notify']
+    post?: PostCallback
+    realNowMs?: () => number
+  }) {
+    this.#store = p.store
+    this.#clock = p.clock
+    this.#key = p.platformKey
+    this.#keyId = p.platformKeyId
+    this.#random = p.random
+    this.#settings = p.settings
+    this.#post = p.post ?? postCallback
+    this.#realNowMs = p.realNowMs ?? Date.now
+  }
+
+  start(pollMs = 250): void {
+    this.#stopped = false
+    this.#timer = setInterval(() => this.wake(), pollMs)
+    this.#timer.unref()
+    this.wake()
+  }
+
+  /** Runs a delivery round now (or right after the current one). */
+  wake(): void {
+    if (this.#stopped) return
+    if (this.#running !== undefined) {
+      this.#again = true
+      return
+    }
+    this.#running = this.#round()
+      // A failed round (e.g. the store closing) leaves its rows PENDING for the next one.
+      .catch(() => undefined)
+      .finally(() => {
+        this.#running = undefined
+        if (this.#again) {
+          this.#again = false
+          this.wake()
+        }
+      })
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true
+    if (this.#timer) clearInterval(this.#timer)
+    await this.#running
+  }
+
+  async #round(): Promise<void> {
+    for (;;) {
+      const now = this.#realNowMs()
+      const due = await this.#store.transaction((tx) =>
+        tx.claimDueNotifications({
+          dueBy: this.#clock.now(),
+          realNow: now,
+          leaseUntil: now + this.#settings.timeoutMs * 4,
+          limit: 16,
+        }),
+      )
+      if (due.length === 0 || this.#stopped) return
+      await Promise.all(due.map((n) => this.#attempt(n, 'scheduled')))
+    }
+  }
+
+  /** Sandbox control: deliver now, whatever the schedule says. */
+  async redeliver(id: string): Promise<AttemptOutcome | undefined> {
+    const n = await this.#store.read.getNotification(id)
+    return n && this.#attempt(n, 'redeliver')
+  }
+
+  /** Sandbox control: a delivery a careful receiver must refuse (or, for duplicate, dedupe). */
+  async deliverFaulty(id: string, kind: FaultyKind): Promise<AttemptOutcome[] | undefined> {
+    const n = await this.#store.read.getNotification(id)
+    if (!n) return undefined
+    if (kind === 'duplicate') {
+      const first = await this.#attempt(n, 'duplicate')
+      return [first, await this.#attempt(n, 'duplicate')]
+    }
+    return [await this.#attempt(n, kind)]
+  }
+
+  async #attempt(n: NotificationRecord, kind: string): Promise<AttemptOutcome> {
+    const result = await this.#send(n, kind)
+    const ok = result.status !== undefined && result.status >= 200 && result.status < 300
+    const faulty = kind !== 'scheduled' && kind !== 'redeliver' && kind !== 'duplicate'
+    const scheduled = kind === 'scheduled'
+    let next: { state: NotificationRecord['state']; nextAttemptAt: number }
+    if (faulty) {
+      next = { state: n.state, nextAttemptAt: n.nextAttemptAt }
+    } else if (ok) {
+      next = { state: 'DELIVERED', nextAttemptAt: n.nextAttemptAt }
+    } else if (!scheduled) {
+      next = { state: n.state, nextAttemptAt: n.nextAttemptAt }
+    } else {
+      const schedule = this.#settings.schedule === 'fast' ? FAST_SCHEDULE : STANDARD_SCHEDULE
+      const delay = retryDelaySeconds(schedule, n.attempts + 1)
+      next =
+        delay === undefined
+          ? { state: 'FAILED', nextAttemptAt: n.nextAttemptAt }
+          : { state: 'PENDING', nextAttemptAt: this.#clock.now() + delay * 1000 }
+    }
+    const attemptNo = await this.#store.transaction((tx) =>
+      tx.recordAttempt(
+        {
+          notificationId: n.id,
+          at: this.#realNowMs(),
+          ...(result.status === undefined ? {} : { status: result.status }),
+          latencyMs: result.latencyMs,
+          ...(result.error === undefined ? {} : { error: result.error }),
+          kind,
+        },
+        { ...next, countsTowardSchedule: scheduled },
+      ),
+    )
+    return { ...result, attemptNo, kind }
+  }
+
+  async #send(n: NotificationRecord, kind: string): Promise<PostResult> {
+    const [config, partner] = await Promise.all([
+      this.#store.read.getNotifyConfig(n.mchid),
+      this.#store.read.getPartner(n.mchid),
+    ])
+    if (!config) return { latencyMs: 0, error: 'notify_url is not set for this partner' }
+    const meta = EVENTS[n.eventType]
+    if (!partner || !meta) return { latencyMs: 0, error: 'partner or event unknown' }
+    const body = buildEnvelope({
+      id: n.id,
+      createTime: n.createTime,
+      meta,
+      payload: n.payload,
+      apiv3Key: partner.apiv3Key,
+      random: this.#random,
+    })
+    const realSeconds = Math.floor(this.#realNowMs() / 1000)
+    const stale = kind === 'stale_timestamp'
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'User-Agent': 'wxcoupon-sandbox-notify',
+      ...signResponse({
+        body,
+        privateKey: this.#key,
+        keyId: this.#keyId,
+        timestamp: stale ? realSeconds - 600 : realSeconds,
+        nonce: generateNonce(32, this.#random),
+      }),
+    }
+    if (kind === 'signature_probe') {
+      headers['Wechatpay-Signature'] = `WECHATPAY/SIGNTEST/${generateNonce(64, this.#random)}`
+    } else if (kind === 'tampered_signature') {
+      const sig = Buffer.from(headers['Wechatpay-Signature'] ?? '', 'base64')
+      sig[0] = (sig[0] ?? 0) ^ 0xff
+      headers['Wechatpay-Signature'] = sig.toString('base64')
+    } else if (kind === 'wrong_serial') {
+      headers['Wechatpay-Serial'] = 'PUB_KEY_ID_0000000000000000000000000000'
+    }
+    return this.#post({
+      url: config.notifyUrl,
+      body,
+      headers,
+      timeoutMs: this.#settings.timeoutMs,
+      allowPrivate: this.#settings.allowPrivateNetworks,
+    })
+  }
+}
