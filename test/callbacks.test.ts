@@ -316,6 +316,28 @@ describe('retries on the sandbox clock, restart, safety', () => {
     }
   })
 
+  test('no attempts while the partner has no notify URL; setting one releases them', async () => {
+    const s = await startTestServer()
+    const rx = await receiver(() => 204)
+    try {
+      const c = await sentCoupon(s)
+      await sleep(300)
+      const [waiting] = await notifications(s)
+      assert.equal(waiting?.state, 'PENDING')
+      assert.deepEqual(waiting?.attempts, [])
+      await setNotifyUrl(s, rx.url)
+      const [n] = await until(
+        () => notifications(s),
+        (l) => l[0]?.state === 'DELIVERED',
+      )
+      assert.equal(n?.plaintext.coupon_code, c.coupon_code)
+      assert.equal(n?.attempts.length, 1)
+    } finally {
+      await rx.close()
+      await s.close()
+    }
+  })
+
   test('pending callbacks survive a restart and are delivered after it', async () => {
     const s = await startTestServer()
     const down = await receiver(() => 204)

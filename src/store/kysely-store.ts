@@ -575,6 +575,8 @@ export class KyselyQueries implements StoreTx {
       .where('state', '=', 'PENDING')
       .where('next_attempt_at', '<=', p.dueBy)
       .where('lease_until', '<=', p.realNow)
+      // Nothing is attempted for a partner without a notify URL; setting one releases them.
+      .where('mchid', 'in', (eb) => eb.selectFrom('notify_configs').select('mchid'))
       .orderBy('next_attempt_at')
       .limit(p.limit)
     if (this.#caps.rowLocks) q = q.forUpdate().skipLocked()

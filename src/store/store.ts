@@ -161,8 +161,9 @@ export interface StoreTx extends StoreReader {
   setNotifyConfig(mchid: string, notifyUrl: string, updateTime: number): Promise<void>
   insertNotification(n: Omit<NotificationRecord, 'seq' | 'attempts' | 'state'>): Promise<void>
   /**
-   * Claims up to `limit` PENDING notifications due by `dueBy` whose lease has lapsed, leasing
-   * them until `leaseUntil` (real ms) so no other worker delivers them meanwhile.
+   * Claims up to `limit` PENDING notifications due by `dueBy` whose lease has lapsed and whose
+   * partner has a notify URL, leasing them until `leaseUntil` (real ms) so no other worker
+   * delivers them meanwhile.
    */
   claimDueNotifications(p: {
     dueBy: number
