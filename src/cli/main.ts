@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings'
 import { runDemo } from './demo.ts'
+import { listen } from './listen.ts'
 import { addSandboxCommands } from './sandbox-commands.ts'
 import { serve } from './serve.ts'
 
@@ -8,6 +9,14 @@ function port(value: string): number {
   const n = Number(value)
   if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError('must be 0–65535')
   return n
+}
+
+// The sandbox refuses a notify_url without a path, with a query or with a fragment.
+function notifyPath(value: string): string {
+  if (!/^\/[^?#\s]+$/.test(value)) {
+    throw new InvalidArgumentError('must start with / and carry no query, fragment or spaces')
+  }
+  return value
 }
 
 const program = new Command()
@@ -33,6 +42,17 @@ program
   .description('walk a coupon through create → send → confirm → use → return → query')
   .option('--data-dir <dir>', 'data dir of a running server (reads its sandbox.json)', '.wxcoupon')
   .action((opts) => runDemo(opts))
+
+program
+  .command('listen')
+  .description("receive the partner's callbacks: verify, decrypt and print each event")
+  .requiredOption('--port <port>', 'port; 0 picks a free one', port)
+  .option('--host <host>', 'interface to listen on', '127.0.0.1')
+  .option('--path <path>', 'path of the notify URL', notifyPath, '/wxcoupon/notify')
+  .option('--data-dir <dir>', 'data dir of a running server (reads its sandbox.json)', '.wxcoupon')
+  .option('--no-register', "don't set this URL as the partner's notify_url")
+  .option('--json', 'print each event as one line of JSON', false)
+  .action((opts) => listen(opts))
 
 addSandboxCommands(program)
 

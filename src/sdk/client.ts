@@ -3,6 +3,7 @@ import type {
   CreateProductCouponResponse,
   ListStocksResponse,
   ListUserCouponsResponse,
+  NotifyConfigEntity,
   ProductCouponEntity,
   StockEntity,
   UploadCouponCodesResponse,
@@ -11,6 +12,7 @@ import type {
 import type {
   ConfirmCouponBody,
   CreateProductCouponBody,
+  NotifyConfigBody,
   ReturnCouponBody,
   SendCouponBody,
   UseCouponBody,
@@ -139,6 +141,16 @@ export class WxCouponClient {
 
   constructor(options: WxCouponClientOptions) {
     this.#o = resolveOptions(options)
+  }
+
+  /** E1 — POST /notify-configs: the partner's one callback URL, shared by all its brands. */
+  async setNotifyConfig(body: NotifyConfigBody): Promise<NotifyConfigEntity> {
+    return this.request('POST', `${PREFIX}/notify-configs`, body)
+  }
+
+  /** E2 — GET /notify-configs */
+  async getNotifyConfig(): Promise<NotifyConfigEntity> {
+    return this.request('GET', `${PREFIX}/notify-configs`)
   }
 
   /** E3 — POST /product-coupons */

@@ -33,6 +33,7 @@ export type {
   ErrorBody,
   ListStocksResponse,
   ListUserCouponsResponse,
+  NotifyConfigEntity,
   ProductCouponEntity,
   SequentialUsageDetail,
   SequentialUsageDetailItem,
@@ -65,6 +66,7 @@ export type {
   DeactivateCouponBody,
   ListStocksQuery,
   ListUserCouponsQuery,
+  NotifyConfigBody,
   PatchProductCouponBody,
   PatchStockBody,
   ReturnCouponBody,
@@ -103,6 +105,31 @@ export {
   WxPayError,
   type WxPayErrorInit,
 } from './errors.ts'
+export {
+  NotificationDecryptError,
+  NotificationError,
+  type NotificationFailureReason,
+  NotificationFormatError,
+  NotificationHeaderError,
+  NotificationSerialError,
+  NotificationSignatureError,
+  NotificationTimestampError,
+} from './notification-errors.ts'
+export {
+  createNotificationHandler,
+  MemoryNotificationDedupe,
+  type NotificationDedupe,
+  type NotificationHandlerOptions,
+  notificationFailure,
+} from './notification-handler.ts'
+export {
+  type Notification,
+  type NotificationHeaders,
+  type NotificationKeys,
+  type ParseNotificationParams,
+  type ProductCouponSendEvent,
+  parseNotification,
+} from './notifications.ts'
 export { DEFAULT_BASE_URL } from './options.ts'
 export type {
   AddStockParams,

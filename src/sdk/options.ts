@@ -184,7 +184,7 @@ function loadPrivateKey(value: unknown): KeyObject {
   return key
 }
 
-function loadPublicKey(value: unknown): KeyObject {
+export function loadPublicKey(value: unknown): KeyObject {
   let key: KeyObject
   if (value instanceof KeyObject) {
     key = value.type === 'private' ? createPublicKey(value) : value
