@@ -5,6 +5,14 @@ import { listen } from './listen.ts'
 import { addSandboxCommands } from './sandbox-commands.ts'
 import { serve } from './serve.ts'
 
+// Only PostgreSQL URLs: anything else is a typo that would otherwise surface as a driver error.
+function databaseUrl(value: string): string {
+  if (!/^postgres(ql)?:\/\//.test(value)) {
+    throw new InvalidArgumentError('must be a postgres:// or postgresql:// URL')
+  }
+  return value
+}
+
 function port(value: string): number {
   const n = Number(value)
   if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError('must be 0–65535')
@@ -34,8 +42,17 @@ program
   .option('--port <port>', 'port; 0 picks a free one', port, 8080)
   .option('--data-dir <dir>', 'where the database, keys and sandbox.json live', '.wxcoupon')
   .option('--settings <file>', 'JSON file overriding the behaviour defaults (see README)')
+  .option(
+    '--db <url>',
+    'PostgreSQL URL; several instances may share one database (default: $DATABASE_URL, else SQLite in the data dir)',
+    databaseUrl,
+  )
   .option('--log', 'log every request as JSON lines on stderr', false)
-  .action((opts) => serve(opts))
+  .action((opts) => {
+    const db =
+      opts.db ?? (process.env.DATABASE_URL ? databaseUrl(process.env.DATABASE_URL) : undefined)
+    return serve({ ...opts, db })
+  })
 
 program
   .command('demo')

@@ -12,6 +12,7 @@ export async function serve(opts: {
   port: number
   dataDir: string
   settings?: string
+  db?: string | undefined
   log: boolean
 }): Promise<void> {
   let server: RunningServer | undefined
@@ -34,10 +35,23 @@ export async function serve(opts: {
     host: opts.host,
     port: opts.port,
     dataDir: opts.dataDir,
+    ...(opts.db ? { databaseUrl: opts.db } : {}),
     logger: opts.log ? { level: 'info', redact: ['req.headers.authorization'] } : false,
   })
   if (stopRequested) return stop()
+  const database = opts.db ? `PostgreSQL ${redactPassword(opts.db)}` : 'SQLite'
   process.stdout.write(
-    `wxcoupon sandbox listening on ${server.baseUrl} (data dir ${opts.dataDir})\n`,
+    `wxcoupon sandbox listening on ${server.baseUrl} (data dir ${opts.dataDir}, ${database})\n`,
   )
+}
+
+/** The ready line names the database without its password. */
+function redactPassword(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password) u.password = '***'
+    return u.toString()
+  } catch {
+    return 'database'
+  }
 }

@@ -101,6 +101,7 @@ export class OutboxWorker {
   }
 
   async #round(): Promise<void> {
+    if (this.#clock.shared) await this.#clock.refresh()
     for (;;) {
       const now = this.#realNowMs()
       const due = await this.#store.transaction((tx) =>

@@ -10,7 +10,7 @@ import { installResponseSigning, rejectMalformed } from './response-signing.ts'
 import { SANDBOX_PREFIX, sandboxApi } from './sandbox-api.ts'
 import { strictValidatorCompiler } from './schema-compiler.ts'
 import { FaultRegistry } from './traffic/faults.ts'
-import { RateLimiter } from './traffic/rate-limit.ts'
+import { RateLimiter, SharedRateLimiter } from './traffic/rate-limit.ts'
 import { API_PREFIX, type Traffic, wechatApi } from './wechat-api.ts'
 
 export interface AppOptions {
@@ -64,7 +64,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const auth = createAuthenticator({ store: opts.deps.store.read, realNowSeconds })
   const traffic: Traffic = {
     faults: new FaultRegistry(),
-    limiter: new RateLimiter(opts.deps.settings.rateLimits.overrides, opts.realNowMs),
+    // Several instances share one database: their limits must be shared too.
+    limiter:
+      opts.deps.store.kind === 'postgres'
+        ? new SharedRateLimiter(
+            opts.deps.store,
+            opts.deps.settings.rateLimits.overrides,
+            opts.realNowMs,
+          )
+        : new RateLimiter(opts.deps.settings.rateLimits.overrides, opts.realNowMs),
   }
   await app.register(wechatApi, { prefix: API_PREFIX, deps: opts.deps, auth, traffic })
   await app.register(sandboxApi, {

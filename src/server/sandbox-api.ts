@@ -54,6 +54,7 @@ export const sandboxApi: FastifyPluginAsync<{
     const header = request.headers.authorization ?? ''
     const token = header.startsWith('Bearer ') ? header.slice(7) : ''
     if (!tokenMatches(token, opts.adminToken)) throw wxError('SANDBOX_UNAUTHORIZED')
+    if (deps.clock.shared) await deps.clock.refresh()
     if (request.method === 'POST' || request.method === 'PUT') {
       // Controls without parameters may be POSTed with no body at all.
       const raw = Buffer.isBuffer(request.body) ? request.body : undefined

@@ -5,20 +5,18 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { type BehaviourSettings, DEFAULT_BEHAVIOUR } from '../domain/settings.ts'
 import { OutboxWorker } from '../notify/worker.ts'
 import type { RandomBytes } from '../protocol/nonce.ts'
-import {
-  ensureAdminToken,
-  ensurePageTokenKey,
-  ensurePlatformKey,
-  ensureTenant,
-} from '../service/bootstrap.ts'
+import { bootstrap } from '../service/bootstrap.ts'
 import type { ServiceDeps } from '../service/context.ts'
 import { pageCodec } from '../service/page-token.ts'
 import { SandboxClock } from '../service/sandbox-clock.ts'
+import { openPostgresStore } from '../store/postgres.ts'
 import { openSqliteStore } from '../store/sqlite.ts'
 import type { Store } from '../store/store.ts'
 import { buildApp } from './app.ts'
 
 export interface StartOptions {
+  /** `postgres://…` to use PostgreSQL (several instances may share it); default: SQLite in dataDir. */
+  databaseUrl?: string
   host?: string
   port?: number
   dataDir?: string
@@ -53,9 +51,9 @@ async function writeAtomically(path: string, content: string, mode: number): Pro
 }
 
 /**
- * Opens (or bootstraps) the data dir, serves, and rewrites sandbox.json with the base URL.
- * Keys and tenants live in the database; the partner key file exists only because the
- * bootstrap partner's private key is handed over through it.
+ * Opens (or bootstraps) the database, serves, and rewrites sandbox.json in the data dir with
+ * the base URL. Keys and tenants live in the database, so every instance on one PostgreSQL
+ * database answers with the same platform key and tenants; each writes its own data dir.
  */
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1'
@@ -63,12 +61,14 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const keysDir = join(dir, 'keys')
   await mkdir(keysDir, { recursive: true, mode: 0o700 })
   const random = opts.random ?? randomBytes
-  const store = openSqliteStore(join(dir, 'wxcoupon.db'))
+  const store = opts.databaseUrl
+    ? openPostgresStore(opts.databaseUrl)
+    : openSqliteStore(join(dir, 'wxcoupon.db'))
   try {
     await store.migrate()
-    const platformKey = await ensurePlatformKey(store, random)
-    const adminToken = await ensureAdminToken(store, random)
-    const clock = await SandboxClock.load(store)
+    const boot = await bootstrap(store, random)
+    const { platformKey, adminToken, tenant } = boot
+    const clock = await SandboxClock.load(store, { shared: store.kind === 'postgres' })
     const settings = opts.settings ?? DEFAULT_BEHAVIOUR
     const worker = new OutboxWorker({
       store,
@@ -83,12 +83,13 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       settings,
       clock,
       random,
-      pages: pageCodec(await ensurePageTokenKey(store, random)),
+      pages: pageCodec(boot.pageTokenKey),
       outbox: worker,
     }
     const privateKeyFile = join(keysDir, 'apiclient_key.pem')
     const publicKeyFile = join(keysDir, 'wechatpay_public_key.pem')
-    const tenant = await ensureTenant(deps, (pem) => writeAtomically(privateKeyFile, pem, 0o600))
+    if (boot.partnerPrivateKeyPem)
+      await writeAtomically(privateKeyFile, boot.partnerPrivateKeyPem, 0o600)
     await writeAtomically(publicKeyFile, platformKey.publicKeyPem, 0o644)
 
     const app = await buildApp({

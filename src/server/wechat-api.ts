@@ -9,11 +9,11 @@ import { productCouponRoutes } from './routes/product-coupons.ts'
 import { stockRoutes } from './routes/stocks.ts'
 import { userCouponRoutes } from './routes/user-coupons.ts'
 import type { FaultRegistry } from './traffic/faults.ts'
-import type { RateLimiter } from './traffic/rate-limit.ts'
+import type { Limiter } from './traffic/rate-limit.ts'
 
 export interface Traffic {
   faults: FaultRegistry
-  limiter: RateLimiter
+  limiter: Limiter
 }
 
 export const API_PREFIX = '/v3/marketing/partner/product-coupon'
@@ -43,12 +43,13 @@ export const wechatApi: FastifyPluginAsync<{
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       request.body = parseJsonBody(request.headers['content-type'], raw)
     }
+    if (opts.deps.clock.shared) await opts.deps.clock.refresh()
     const operation = request.routeOptions.config.operation
     if (operation === undefined) return
     // Rejected calls change nothing: both checks run before validation and the service.
     if (limits.enabled) {
       const subject = limits.per === 'brand' ? (brandOf(request) ?? '') : ''
-      if (!opts.traffic.limiter.take(operation, `${request.caller.mchid}\n${subject}`)) {
+      if (!(await opts.traffic.limiter.take(operation, `${request.caller.mchid}\n${subject}`))) {
         throw wxError('RATELIMIT_EXCEEDED')
       }
     }

@@ -1,13 +1,14 @@
 import type { RandomBytes } from '../protocol/nonce.ts'
 import { generateRsaKeyPair } from '../protocol/rsa.ts'
-import type { PlatformKey, Store } from '../store/store.ts'
-import type { ServiceDeps } from './context.ts'
-import { randomDigits } from './ids.ts'
-import { createAppId, createBrand, createOpenId, createPartner } from './sandbox.ts'
+import type { PlatformKey, Store, StoreTx } from '../store/store.ts'
+import { newAppId, newBrandId, newOpenId, randomDigits } from './ids.ts'
+import { addPartner } from './sandbox.ts'
 
 /**
- * First start of an empty data dir: the platform key and the admin token, then one ready
- * tenant — a partner, a brand that authorised it, an AppID bound to it and a user.
+ * First start on an empty database: the platform key, the admin token, the page-token key and
+ * one ready tenant — a partner, a brand that authorised it, an AppID bound to it and a user.
+ * One transaction under a named lock, so several instances starting together on one
+ * PostgreSQL database agree on a single set (the loser of the race reads the winner's).
  */
 export interface SandboxTenant {
   mchid: string
@@ -18,63 +19,82 @@ export interface SandboxTenant {
   openid: string
 }
 
-const TENANT_KEY = 'bootstrap_tenant'
-const ADMIN_TOKEN_KEY = 'admin_token'
+export interface Bootstrap {
+  platformKey: PlatformKey
+  adminToken: string
+  pageTokenKey: Buffer
+  tenant: SandboxTenant
+  /**
+   * The bootstrap partner's private key, kept so every instance can hand it out through its
+   * data dir (undefined for data dirs made before it was kept: their key file stays as is).
+   * No other partner's private key is ever stored.
+   */
+  partnerPrivateKeyPem?: string
+}
 
-export async function ensurePlatformKey(store: Store, random: RandomBytes): Promise<PlatformKey> {
-  const existing = await store.read.getPlatformKey()
+const TENANT = 'bootstrap_tenant'
+const TENANT_KEY = 'bootstrap_partner_key'
+
+async function secret(tx: StoreTx, key: string, random: RandomBytes): Promise<string> {
+  const existing = await tx.getMeta(key)
   if (existing) return existing
-  const pair = generateRsaKeyPair()
-  const key: PlatformKey = {
-    keyId: `PUB_KEY_ID_${randomDigits(random, 28)}`,
-    privateKeyPem: pair.privateKeyPem,
-    publicKeyPem: pair.publicKeyPem,
-  }
-  await store.transaction((tx) => tx.insertPlatformKey(key))
-  return key
+  const value = random(24).toString('base64url')
+  await tx.setMeta(key, value)
+  return value
 }
 
-/** A random secret created once and kept in the database (admin token, page-token key). */
-async function ensureSecret(store: Store, random: RandomBytes, key: string): Promise<string> {
-  const existing = await store.read.getMeta(key)
-  if (existing) return existing
-  const secret = random(24).toString('base64url')
-  await store.transaction((tx) => tx.setMeta(key, secret))
-  return secret
-}
-
-export function ensureAdminToken(store: Store, random: RandomBytes): Promise<string> {
-  return ensureSecret(store, random, ADMIN_TOKEN_KEY)
-}
-
-export async function ensurePageTokenKey(store: Store, random: RandomBytes): Promise<Buffer> {
-  return Buffer.from(await ensureSecret(store, random, 'page_token_key'), 'base64url')
-}
-
-/**
- * Returns the bootstrap tenant, creating it on first start. The partner's private key is not
- * stored: `savePrivateKey` writes it out, and only then is the tenant recorded, so a crash in
- * between leaves no tenant whose key was lost.
- */
-export async function ensureTenant(
-  deps: ServiceDeps,
-  savePrivateKey: (pem: string) => Promise<void>,
-): Promise<SandboxTenant> {
-  const stored = await deps.store.read.getMeta(TENANT_KEY)
-  if (stored) return JSON.parse(stored) as SandboxTenant
-  const partner = await createPartner(deps)
-  const { brand_id } = await createBrand(deps, [partner.mchid])
-  const { appid } = await createAppId(deps, { mchid: partner.mchid })
-  const { openid } = await createOpenId(deps, appid)
-  const tenant: SandboxTenant = {
-    mchid: partner.mchid,
-    serial_no: partner.serial_no,
-    apiv3_key: partner.apiv3_key,
-    brand_id,
-    appid,
-    openid,
-  }
-  await savePrivateKey(partner.private_key_pem)
-  await deps.store.transaction((tx) => tx.setMeta(TENANT_KEY, JSON.stringify(tenant)))
-  return tenant
+export async function bootstrap(store: Store, random: RandomBytes): Promise<Bootstrap> {
+  // Key generation takes tens of milliseconds: done before the lock, wasted only on a race.
+  const platformPair = generateRsaKeyPair()
+  const partnerPair = generateRsaKeyPair()
+  return store.transaction(async (tx) => {
+    await tx.lockNamed('wxcoupon-bootstrap')
+    let platformKey = await tx.getPlatformKey()
+    if (!platformKey) {
+      platformKey = {
+        keyId: `PUB_KEY_ID_${randomDigits(random, 28)}`,
+        privateKeyPem: platformPair.privateKeyPem,
+        publicKeyPem: platformPair.publicKeyPem,
+      }
+      await tx.insertPlatformKey(platformKey)
+    }
+    const adminToken = await secret(tx, 'admin_token', random)
+    const pageTokenKey = Buffer.from(await secret(tx, 'page_token_key', random), 'base64url')
+    const stored = await tx.getMeta(TENANT)
+    if (stored) {
+      const key = await tx.getMeta(TENANT_KEY)
+      return {
+        platformKey,
+        adminToken,
+        pageTokenKey,
+        tenant: JSON.parse(stored) as SandboxTenant,
+        ...(key ? { partnerPrivateKeyPem: key } : {}),
+      }
+    }
+    const { mchid, serialNo, apiv3Key } = await addPartner(tx, random, partnerPair.publicKeyPem)
+    const brandId = await newBrandId(tx)
+    await tx.insertBrand(brandId)
+    await tx.authorizeBrand(brandId, mchid)
+    const appid = newAppId(random)
+    await tx.insertAppId({ appid, mchid })
+    const openid = newOpenId(random)
+    await tx.insertOpenId(appid, openid)
+    const tenant: SandboxTenant = {
+      mchid,
+      serial_no: serialNo,
+      apiv3_key: apiv3Key,
+      brand_id: brandId,
+      appid,
+      openid,
+    }
+    await tx.setMeta(TENANT, JSON.stringify(tenant))
+    await tx.setMeta(TENANT_KEY, partnerPair.privateKeyPem)
+    return {
+      platformKey,
+      adminToken,
+      pageTokenKey,
+      tenant,
+      partnerPrivateKeyPem: partnerPair.privateKeyPem,
+    }
+  })
 }

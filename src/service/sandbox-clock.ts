@@ -8,22 +8,36 @@ const OFFSET_KEY = 'clock_offset_ms'
 /**
  * Business time: real time plus an offset that only grows. It starts at real time on first
  * start, runs at real speed, and its offset is persisted so it survives restarts. The protocol
- * layer (request timestamps, response signatures) never reads it.
+ * layer (request timestamps, response signatures) never reads it. When several processes share
+ * the database (`shared`), each request first reloads the offset, so a move made through one
+ * instance is seen by the next request to any other.
  */
 export class SandboxClock implements Clock {
   #offsetMs: number
   readonly #store: Store
   readonly #real: () => number
+  readonly shared: boolean
 
-  private constructor(store: Store, offsetMs: number, real: () => number) {
+  private constructor(store: Store, offsetMs: number, real: () => number, shared: boolean) {
     this.#store = store
     this.#offsetMs = offsetMs
     this.#real = real
+    this.shared = shared
   }
 
-  static async load(store: Store, real: () => number = Date.now): Promise<SandboxClock> {
-    const stored = await store.read.getMeta(OFFSET_KEY)
-    return new SandboxClock(store, stored === undefined ? 0 : Number(stored), real)
+  static async load(
+    store: Store,
+    opts: { real?: () => number; shared?: boolean } = {},
+  ): Promise<SandboxClock> {
+    const clock = new SandboxClock(store, 0, opts.real ?? Date.now, opts.shared ?? false)
+    await clock.refresh()
+    return clock
+  }
+
+  /** Reloads the offset from the store; it never moves backwards. */
+  async refresh(): Promise<void> {
+    const stored = Number((await this.#store.read.getMeta(OFFSET_KEY)) ?? 0)
+    if (stored > this.#offsetMs) this.#offsetMs = stored
   }
 
   now(): number {
@@ -42,7 +56,7 @@ export class SandboxClock implements Clock {
         issue: 'must be a non-negative integer',
       })
     }
-    await this.#setOffset(this.#offsetMs + seconds * 1000)
+    await this.#move((current) => current + seconds * 1000)
   }
 
   async setNow(rfc3339: string): Promise<void> {
@@ -54,18 +68,25 @@ export class SandboxClock implements Clock {
         issue: 'must be an RFC 3339 time',
       })
     }
-    const targetMs = target * 1000
-    if (targetMs < this.now() - 999) {
-      throw wxError('SANDBOX_CLOCK_BACKWARDS', {
-        field: '/now',
-        issue: 'must not be earlier than the current sandbox time',
-      })
-    }
-    await this.#setOffset(Math.max(this.#offsetMs, targetMs - this.#real()))
+    await this.#move((current) => {
+      if (target * 1000 < this.#real() + current - 999) {
+        throw wxError('SANDBOX_CLOCK_BACKWARDS', {
+          field: '/now',
+          issue: 'must not be earlier than the current sandbox time',
+        })
+      }
+      return Math.max(current, target * 1000 - this.#real())
+    })
   }
 
-  async #setOffset(offsetMs: number): Promise<void> {
-    await this.#store.transaction((tx) => tx.setMeta(OFFSET_KEY, String(offsetMs)))
-    this.#offsetMs = offsetMs
+  /** Read-modify-write of the offset under a named lock: concurrent moves add up. */
+  async #move(next: (currentOffsetMs: number) => number): Promise<void> {
+    this.#offsetMs = await this.#store.transaction(async (tx) => {
+      await tx.lockNamed('wxcoupon-clock')
+      const current = Math.max(this.#offsetMs, Number((await tx.getMeta(OFFSET_KEY)) ?? 0))
+      const offset = next(current)
+      await tx.setMeta(OFFSET_KEY, String(offset))
+      return offset
+    })
   }
 }

@@ -9,6 +9,7 @@ import {
 } from '../domain/stock.ts'
 import { deleteCoupon } from '../domain/user-coupon.ts'
 import { generateApiV3Key } from '../protocol/callback-crypto.ts'
+import type { RandomBytes } from '../protocol/nonce.ts'
 import { generateRsaKeyPair, randomSerialNo } from '../protocol/rsa.ts'
 import type { UserProductCouponEntity } from '../schemas/entities.ts'
 import type { StoreTx } from '../store/store.ts'
@@ -29,15 +30,30 @@ export interface NewPartner {
   apiv3_key: string
 }
 
+/** A partner with one certificate (the public half of `publicKeyPem`'s pair) and an APIv3 key. */
+export async function addPartner(
+  tx: StoreTx,
+  random: RandomBytes,
+  publicKeyPem: string,
+): Promise<{ mchid: string; serialNo: string; apiv3Key: string }> {
+  const mchid = await newMchid(tx)
+  const serialNo = randomSerialNo(random)
+  const apiv3Key = generateApiV3Key(random)
+  await tx.insertPartner({ mchid, apiv3Key })
+  await tx.insertPartnerCert({ mchid, serialNo, publicKeyPem })
+  return { mchid, serialNo, apiv3Key }
+}
+
 export function createPartner(deps: ServiceDeps): Promise<NewPartner> {
   const keys = generateRsaKeyPair()
-  const serialNo = randomSerialNo(deps.random)
-  const apiv3Key = generateApiV3Key(deps.random)
   return deps.store.transaction(async (tx) => {
-    const mchid = await newMchid(tx)
-    await tx.insertPartner({ mchid, apiv3Key })
-    await tx.insertPartnerCert({ mchid, serialNo, publicKeyPem: keys.publicKeyPem })
-    return { mchid, serial_no: serialNo, private_key_pem: keys.privateKeyPem, apiv3_key: apiv3Key }
+    const p = await addPartner(tx, deps.random, keys.publicKeyPem)
+    return {
+      mchid: p.mchid,
+      serial_no: p.serialNo,
+      private_key_pem: keys.privateKeyPem,
+      apiv3_key: p.apiv3Key,
+    }
   })
 }
 

@@ -4,6 +4,7 @@ import type { UserCoupon } from '../domain/user-coupon.ts'
 import * as m001 from './migrations/001-initial.ts'
 import * as m002 from './migrations/002-coupon-codes.ts'
 import * as m003 from './migrations/003-notifications.ts'
+import * as m004 from './migrations/004-rate-counters.ts'
 import {
   nowSeconds,
   productCouponRow,
@@ -43,12 +44,15 @@ export interface Capabilities {
   readonly rowLocks: boolean
   /** Recognises a unique-key violation in a driver error. */
   isUniqueViolation(e: unknown): boolean
+  /** Errors after which the whole transaction may simply run again. */
+  isTransient(e: unknown): boolean
 }
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001-initial': m001,
   '002-coupon-codes': m002,
   '003-notifications': m003,
+  '004-rate-counters': m004,
 }
 
 /** Queries over one executor: the pool for plain reads, a connection inside a transaction. */
@@ -59,6 +63,11 @@ export class KyselyQueries implements StoreTx {
   constructor(db: Kysely<Database>, caps: Capabilities) {
     this.#db = db
     this.#caps = caps
+  }
+
+  async lockNamed(name: string): Promise<void> {
+    if (this.#caps.rowLocks)
+      await sql`select pg_advisory_xact_lock(hashtext(${name}))`.execute(this.#db)
   }
 
   async getPlatformKey(): Promise<PlatformKey | undefined> {
@@ -626,6 +635,22 @@ export class KyselyQueries implements StoreTx {
     return attemptNo
   }
 
+  async bumpCounter(key: string, windowStart: number): Promise<number> {
+    const r = await this.#db
+      .insertInto('rate_counters')
+      .values({ key, window_start: windowStart, count: 1 })
+      .onConflict((oc) =>
+        oc.columns(['key', 'window_start']).doUpdateSet({ count: sql`rate_counters.count + 1` }),
+      )
+      .returning('count')
+      .executeTakeFirstOrThrow()
+    return Number(r.count)
+  }
+
+  async pruneCounters(before: number): Promise<void> {
+    await this.#db.deleteFrom('rate_counters').where('window_start', '<', before).execute()
+  }
+
   async #guardUnique(p: Promise<unknown>): Promise<void> {
     try {
       await p
@@ -664,7 +689,8 @@ export function kyselyStore(p: {
         try {
           return await p.inTransaction((db) => fn(new KyselyQueries(db, p.caps)))
         } catch (e) {
-          if (!(e instanceof StoreConflict) || attempt >= maxAttempts) throw e
+          const retry = e instanceof StoreConflict || p.caps.isTransient(e)
+          if (!retry || attempt >= maxAttempts) throw e
         }
       }
     },

@@ -79,6 +79,7 @@ export interface Database {
     error: string | null
     kind: string
   }
+  rate_counters: { key: string; window_start: number; count: number }
   coupon_codes: { stock_id: string; code: string; used: number; created_at: number }
   idempotency: {
     brand_id: string

@@ -27,6 +27,8 @@ export function openSqliteStore(
     db,
     caps: {
       rowLocks: false,
+      // busy_timeout already waited for the lock; giving up after it is not worth a retry.
+      isTransient: () => false,
       isUniqueViolation: (e) =>
         typeof e === 'object' &&
         e !== null &&

@@ -237,22 +237,28 @@ export function storeContract(
       assert.equal((await store.read.getPartner('m-1')) !== undefined, true, 'tenants stay')
     })
 
-    it('concurrent transactions are serialised: no lost updates', async () => {
-      const values = await Promise.all(
+    it('read-modify-write under lockStock loses no update, however many race', async () => {
+      const { pc, stock } = sample('race')
+      await store.transaction(async (tx) => {
+        await tx.insertProductCoupon(pc)
+        await tx.insertStock({ ...stock, sentTotal: 0 })
+      })
+      const seen = await Promise.all(
         Array.from({ length: 20 }, () =>
           store.transaction(async (tx) => {
-            const n = Number((await tx.getMeta('counter')) ?? '0') + 1
+            const s = await tx.lockStock(stock.id)
+            assert.ok(s)
             await new Promise((r) => setTimeout(r, 1))
-            await tx.setMeta('counter', String(n))
-            return n
+            await tx.updateStock({ ...s, sentTotal: s.sentTotal + 1 })
+            return s.sentTotal + 1
           }),
         ),
       )
       assert.deepEqual(
-        [...values].sort((a, b) => a - b),
+        [...seen].sort((a, b) => a - b),
         Array.from({ length: 20 }, (_, i) => i + 1),
       )
-      assert.equal(await store.read.getMeta('counter'), '20')
+      assert.equal((await store.read.getStock(stock.id))?.sentTotal, 20)
     })
   })
 }

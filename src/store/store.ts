@@ -128,6 +128,8 @@ export interface StoreReader {
 }
 
 export interface StoreTx extends StoreReader {
+  /** Holds a named lock until the transaction ends (PostgreSQL advisory lock; SQLite's single writer already excludes). */
+  lockNamed(name: string): Promise<void>
   /** Reads a coupon and holds it for this transaction (PostgreSQL: FOR UPDATE). */
   lockUserCoupon(stockId: string, couponCode: string): Promise<UserCoupon | undefined>
   /** Reads a stock and holds it for this transaction, so budgets cannot be overshot. */
@@ -156,6 +158,9 @@ export interface StoreTx extends StoreReader {
   takeCouponCode(stockId: string, pick: (available: number) => number): Promise<string | undefined>
   revokeBrand(brandId: string, mchid: string): Promise<void>
   deleteAppId(appid: string): Promise<void>
+  /** Shared rate limits: counts one call in a fixed window and returns the window's count. */
+  bumpCounter(key: string, windowStart: number): Promise<number>
+  pruneCounters(windowStartBefore: number): Promise<void>
   /** Sandbox reset: every coupon, stock, product coupon, code and request number. */
   deleteCouponData(): Promise<void>
   setNotifyConfig(mchid: string, notifyUrl: string, updateTime: number): Promise<void>

@@ -1,3 +1,5 @@
+import type { Store } from '../../store/store.ts'
+
 /**
  * Interface rate limits (protocol §7, Q17): a token bucket per (operation, brand or partner).
  * In memory, per server process; time is real time, injected for tests.
@@ -20,7 +22,7 @@ export const DEFAULT_LIMITS: Readonly<Record<string, Limit>> = Object.freeze({
 })
 const MANAGEMENT: Limit = { limit: 20, perSeconds: 1 }
 
-export class RateLimiter {
+export class RateLimiter implements Limiter {
   readonly #limits: Readonly<Record<string, Limit>>
   readonly #nowMs: () => number
   readonly #buckets = new Map<string, { tokens: number; at: number }>()
@@ -48,5 +50,39 @@ export class RateLimiter {
     }
     this.#buckets.set(key, { tokens: tokens - 1, at: now })
     return true
+  }
+}
+
+export interface Limiter {
+  take(operation: string, subject: string): boolean | Promise<boolean>
+}
+
+/**
+ * The same limits shared by every instance on one database: a fixed-window counter per
+ * (operation, subject) in the store. Chosen over Redis to add no infrastructure; each call costs
+ * one small upsert. Old windows are pruned now and then.
+ */
+export class SharedRateLimiter implements Limiter {
+  readonly #local: RateLimiter
+  readonly #store: Store
+  readonly #nowMs: () => number
+  #calls = 0
+
+  constructor(store: Store, overrides: Readonly<Record<string, Limit>> = {}, nowMs = Date.now) {
+    this.#local = new RateLimiter(overrides, nowMs)
+    this.#store = store
+    this.#nowMs = nowMs
+  }
+
+  async take(operation: string, subject: string): Promise<boolean> {
+    const { limit, perSeconds } = this.#local.limitOf(operation)
+    const windowMs = perSeconds * 1000
+    const now = this.#nowMs()
+    const windowStart = Math.floor(now / windowMs) * windowMs
+    const count = await this.#store.transaction(async (tx) => {
+      if (++this.#calls % 1000 === 0) await tx.pruneCounters(now - 2 * 3600_000)
+      return tx.bumpCounter(`${operation}\n${subject}`, windowStart)
+    })
+    return count <= limit
   }
 }
