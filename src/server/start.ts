@@ -17,6 +17,8 @@ import { buildApp } from './app.ts'
 export interface StartOptions {
   /** `postgres://…` to use PostgreSQL (several instances may share it); default: SQLite in dataDir. */
   databaseUrl?: string
+  /** An already-open store instead (embedding, tests); the server closes it on close(). */
+  store?: Store
   host?: string
   port?: number
   dataDir?: string
@@ -61,9 +63,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const keysDir = join(dir, 'keys')
   await mkdir(keysDir, { recursive: true, mode: 0o700 })
   const random = opts.random ?? randomBytes
-  const store = opts.databaseUrl
-    ? openPostgresStore(opts.databaseUrl)
-    : openSqliteStore(join(dir, 'wxcoupon.db'))
+  const store =
+    opts.store ??
+    (opts.databaseUrl
+      ? openPostgresStore(opts.databaseUrl)
+      : openSqliteStore(join(dir, 'wxcoupon.db')))
   try {
     await store.migrate()
     const boot = await bootstrap(store, random)

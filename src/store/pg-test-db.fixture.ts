@@ -8,6 +8,19 @@ export const PG_ADMIN_URL =
 /** CI sets WXCOUPON_REQUIRE_PG=1: there a missing PostgreSQL fails the run instead of skipping. */
 export const PG_REQUIRED = process.env.WXCOUPON_REQUIRE_PG === '1'
 
+/** Which databases the store and race tests run on: `sqlite`, `postgres` or `both` (default). */
+export const TEST_DB = (() => {
+  const v = process.env.WXCOUPON_TEST_DB ?? 'both'
+  if (v !== 'sqlite' && v !== 'postgres' && v !== 'both') {
+    throw new Error(`WXCOUPON_TEST_DB must be sqlite, postgres or both (got ${v})`)
+  }
+  return v
+})()
+
+export function sqliteSkipReason(): string | undefined {
+  return TEST_DB === 'postgres' ? 'WXCOUPON_TEST_DB=postgres selects PostgreSQL only' : undefined
+}
+
 let available: Promise<boolean> | undefined
 
 export function pgAvailable(): Promise<boolean> {
@@ -28,6 +41,7 @@ export function pgAvailable(): Promise<boolean> {
 
 /** The reason to skip PostgreSQL tests, or undefined when they run (or must run). */
 export async function pgSkipReason(): Promise<string | undefined> {
+  if (TEST_DB === 'sqlite') return 'WXCOUPON_TEST_DB=sqlite selects SQLite only'
   if (PG_REQUIRED || (await pgAvailable())) return undefined
   return `PostgreSQL not reachable at ${PG_ADMIN_URL}; start it (pg_ctlcluster … main start) or set WXCOUPON_TEST_PG_URL to run these`
 }

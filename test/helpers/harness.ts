@@ -8,6 +8,7 @@ import { type BehaviourSettings, behaviour } from '../../src/domain/settings.ts'
 import { signRequest } from '../../src/protocol/authorization.ts'
 import { verifyResponseSignature } from '../../src/protocol/response-signature.ts'
 import { type RunningServer, type SandboxFile, startServer } from '../../src/server/start.ts'
+import type { Store } from '../../src/store/store.ts'
 
 /**
  * A real server on a loopback port with its own data dir, and a client that signs like an
@@ -50,16 +51,26 @@ const LEAK =
   /\bat \S+ \(|\.ts:\d|\.js:\d|SELECT |INSERT |UPDATE |SQLITE|sqlite|node_modules|\/tmp\/|\/root\/|\/work\//
 const KEY = /BEGIN [A-Z ]*KEY/
 
+export interface TestServerOptions {
+  settings?: BehaviourSettings
+  /** PostgreSQL instead of the data dir's SQLite file (several instances may share it). */
+  databaseUrl?: string
+  /** Opens the store at each start (a wrapped or deliberately broken one). */
+  openStore?: () => Store
+}
+
 export class TestServer {
   server!: RunningServer
   readonly dataDir: string
   readonly settings: BehaviourSettings | undefined
+  readonly #options: TestServerOptions
   platformKey!: KeyObject
   partner!: PartnerCreds
 
-  constructor(dataDir: string, settings?: BehaviourSettings) {
+  constructor(dataDir: string, options: TestServerOptions = {}) {
     this.dataDir = dataDir
-    this.settings = settings
+    this.settings = options.settings
+    this.#options = options
   }
 
   get sandbox(): SandboxFile {
@@ -71,10 +82,13 @@ export class TestServer {
   }
 
   async start(): Promise<this> {
+    const o = this.#options
     this.server = await startServer({
       port: 0,
       dataDir: this.dataDir,
       ...(this.settings ? { settings: this.settings } : {}),
+      ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}),
+      ...(o.openStore ? { store: o.openStore() } : {}),
     })
     const s = this.server.sandbox
     this.platformKey = createPublicKey(readFileSync(s.platform.public_key_file, 'utf8'))
@@ -182,9 +196,10 @@ export const TEST_SETTINGS = behaviour({
 
 export async function startTestServer(
   settings: BehaviourSettings = TEST_SETTINGS,
+  options: Omit<TestServerOptions, 'settings'> = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'wxcoupon-test-'))
-  return new TestServer(dir, settings).start()
+  return new TestServer(dir, { ...options, settings }).start()
 }
 
 export function partnerFrom(p: {
