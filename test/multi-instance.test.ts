@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { behaviour } from '../src/domain/settings.ts'
 import { pgSkipReason } from '../src/store/pg-test-db.fixture.ts'
 import type { Store, StoreTx } from '../src/store/store.ts'
 import { type Cluster, startCluster } from './helpers/cluster.ts'
-import { API, createProductCoupon, reqNo } from './helpers/fixtures.ts'
-import { deliveryRecorder } from './helpers/notify-receiver.ts'
+import { deliveryRecorder, SENDS, sendAll, settled } from './helpers/delivery.ts'
+import { API } from './helpers/fixtures.ts'
 
 /**
  * Three instances on one PostgreSQL database share the outbox: every SEND callback is
@@ -15,40 +15,6 @@ import { deliveryRecorder } from './helpers/notify-receiver.ts'
  * negative control (a store that ignores leases) shows.
  */
 const skip = await pgSkipReason()
-const SENDS = 30
-
-async function sendAll(c: Cluster): Promise<void> {
-  const s = c.at(0)
-  const pc = await createProductCoupon(s)
-  const { appid, brand_id } = s.sandbox
-  const rs = await Promise.all(
-    Array.from({ length: SENDS }, async (_, i) => {
-      const user = await s.admin('POST', '/sandbox/openids', { appid })
-      return c.at(i).call('POST', `${API}/users/${user.json.openid}/coupons`, {
-        ...pc,
-        appid,
-        brand_id,
-        send_request_no: reqNo('SEND'),
-      })
-    }),
-  )
-  assert.deepEqual(
-    rs.map((r) => r.status),
-    Array(SENDS).fill(200),
-  )
-}
-
-async function settled(c: Cluster): Promise<{ delivered: number; attempts: number[] }> {
-  for (let i = 0; i < 200; i++) {
-    const all = await c.store.read.listNotifications({ limit: 1000 })
-    if (all.length >= SENDS && all.every((n) => n.state === 'DELIVERED')) {
-      return { delivered: all.length, attempts: all.map((n) => n.attemptList.length) }
-    }
-    await sleep(50)
-  }
-  throw new Error('notifications not delivered in time')
-}
-
 /** A store whose outbox claims ignore leases (claim as if every lease had lapsed). */
 function leaseIgnoring(inner: Store): Store {
   const tx = (t: StoreTx): StoreTx =>
@@ -107,6 +73,59 @@ describe('negative control: instances that ignore leases', { skip }, () => {
     } finally {
       await c.close()
       await rx.close()
+    }
+  })
+})
+
+/**
+ * Rate limits hold across instances: the counters live in the shared database, so a limit of
+ * L per window admits L calls in all, not L per instance. A one-day window keeps the burst
+ * inside one window; a burst that straddles midnight UTC is simply fired again. No notify URL
+ * is set, so an admitted call answers 404: anything but 429 got past the limiter.
+ */
+const LIMIT = 6
+const limited = behaviour({
+  rateLimits: {
+    enabled: true,
+    per: 'partner',
+    overrides: { get_notify_config: { limit: LIMIT, perSeconds: 86_400 } },
+  },
+})
+const DAY_MS = 86_400_000
+
+async function burst(c: Cluster, calls: number): Promise<number[]> {
+  for (;;) {
+    const day = Math.floor(Date.now() / DAY_MS)
+    const rs = await Promise.all(
+      Array.from({ length: calls }, (_, i) => c.at(i).call('GET', `${API}/notify-configs`)),
+    )
+    if (Math.floor(Date.now() / DAY_MS) === day) return rs.map((r) => r.status)
+  }
+}
+
+describe('rate limits shared by three instances', { skip }, () => {
+  test(`a limit of ${LIMIT} admits ${LIMIT} calls over all instances, the rest get 429`, async () => {
+    const c = await startCluster('postgres ×3', { settings: limited })
+    try {
+      const statuses = await burst(c, LIMIT * 3)
+      assert.equal(statuses.filter((s) => s !== 429).length, LIMIT, statuses.join(' '))
+      assert.equal(statuses.filter((s) => s === 429).length, LIMIT * 2, statuses.join(' '))
+    } finally {
+      await c.close()
+    }
+  })
+
+  test('negative control: per-process limits would admit the limit once per instance', async () => {
+    // A store that does not say it is PostgreSQL gets the in-memory limiter of one process.
+    const c = await startCluster('postgres ×3', {
+      settings: limited,
+      wrap: (s) => ({ ...s, kind: 'sqlite' }),
+    })
+    try {
+      const statuses = await burst(c, LIMIT * 3)
+      assert.equal(statuses.filter((s) => s !== 429).length, LIMIT * 3, statuses.join(' '))
+    } finally {
+      await c.close()
     }
   })
 })

@@ -44,17 +44,22 @@ async function secret(tx: StoreTx, key: string, random: RandomBytes): Promise<st
 }
 
 export async function bootstrap(store: Store, random: RandomBytes): Promise<Bootstrap> {
-  // Key generation takes tens of milliseconds: done before the lock, wasted only on a race.
-  const platformPair = generateRsaKeyPair()
-  const partnerPair = generateRsaKeyPair()
+  // Key generation takes up to a second on a busy machine: a restart (the common case) skips
+  // it, and a first start does it before taking the lock, so racing instances don't queue.
+  const done = (await store.read.getMeta(TENANT)) !== undefined
+  let pairs = done ? undefined : { platform: generateRsaKeyPair(), partner: generateRsaKeyPair() }
+  const keyPairs = () => {
+    pairs ??= { platform: generateRsaKeyPair(), partner: generateRsaKeyPair() }
+    return pairs
+  }
   return store.transaction(async (tx) => {
     await tx.lockNamed('wxcoupon-bootstrap')
     let platformKey = await tx.getPlatformKey()
     if (!platformKey) {
       platformKey = {
         keyId: `PUB_KEY_ID_${randomDigits(random, 28)}`,
-        privateKeyPem: platformPair.privateKeyPem,
-        publicKeyPem: platformPair.publicKeyPem,
+        privateKeyPem: keyPairs().platform.privateKeyPem,
+        publicKeyPem: keyPairs().platform.publicKeyPem,
       }
       await tx.insertPlatformKey(platformKey)
     }
@@ -71,6 +76,7 @@ export async function bootstrap(store: Store, random: RandomBytes): Promise<Boot
         ...(key ? { partnerPrivateKeyPem: key } : {}),
       }
     }
+    const partnerPair = keyPairs().partner
     const { mchid, serialNo, apiv3Key } = await addPartner(tx, random, partnerPair.publicKeyPem)
     const brandId = await newBrandId(tx)
     await tx.insertBrand(brandId)

@@ -19,7 +19,8 @@ import { TEST_SETTINGS, TestServer } from './harness.ts'
 export type Deployment = 'sqlite' | 'postgres' | 'postgres ×3'
 
 export interface Cluster {
-  readonly deployment: Deployment
+  /** What runs: a Deployment, or a description (e.g. server processes). */
+  readonly deployment: string
   readonly servers: TestServer[]
   /** Request i goes to instance i mod n. */
   at(i: number): TestServer

@@ -83,21 +83,28 @@ export class TestServer {
 
   async start(): Promise<this> {
     const o = this.#options
-    this.server = await startServer({
-      port: 0,
-      dataDir: this.dataDir,
-      ...(this.settings ? { settings: this.settings } : {}),
-      ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}),
-      ...(o.openStore ? { store: o.openStore() } : {}),
-    })
-    const s = this.server.sandbox
+    this.attach(
+      await startServer({
+        port: 0,
+        dataDir: this.dataDir,
+        ...(this.settings ? { settings: this.settings } : {}),
+        ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}),
+        ...(o.openStore ? { store: o.openStore() } : {}),
+      }),
+    )
+    return this
+  }
+
+  /** Talks to `server` (in this process, or a facade over a server process). */
+  protected attach(server: RunningServer): void {
+    this.server = server
+    const s = server.sandbox
     this.platformKey = createPublicKey(readFileSync(s.platform.public_key_file, 'utf8'))
     this.partner = {
       mchid: s.partner.mchid,
       serialNo: s.partner.serial_no,
       privateKey: createPrivateKey(readFileSync(s.partner.private_key_file, 'utf8')),
     }
-    return this
   }
 
   async restart(): Promise<void> {

@@ -1,5 +1,8 @@
+import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { Cluster } from './cluster.ts'
+import { API, createProductCoupon, reqNo } from './fixtures.ts'
 
 /**
  * A loopback notify URL that answers 204 after `delayMs`, identifies each delivery by the
@@ -51,4 +54,40 @@ export async function deliveryRecorder(delayMs: number) {
         server.close(() => r())
       }),
   }
+}
+
+/** Sends made by sendAll: one coupon each to as many fresh users, spread over the instances. */
+export const SENDS = 30
+
+export async function sendAll(c: Cluster): Promise<void> {
+  const s = c.at(0)
+  const pc = await createProductCoupon(s)
+  const { appid, brand_id } = s.sandbox
+  const rs = await Promise.all(
+    Array.from({ length: SENDS }, async (_, i) => {
+      const user = await s.admin('POST', '/sandbox/openids', { appid })
+      return c.at(i).call('POST', `${API}/users/${user.json.openid}/coupons`, {
+        ...pc,
+        appid,
+        brand_id,
+        send_request_no: reqNo('SEND'),
+      })
+    }),
+  )
+  assert.deepEqual(
+    rs.map((r) => r.status),
+    Array(SENDS).fill(200),
+  )
+}
+
+/** Waits until every notification is DELIVERED (bounded); their number and attempt counts. */
+export async function settled(c: Cluster): Promise<{ delivered: number; attempts: number[] }> {
+  for (let i = 0; i < 200; i++) {
+    const all = await c.store.read.listNotifications({ limit: 1000 })
+    if (all.length >= SENDS && all.every((n) => n.state === 'DELIVERED')) {
+      return { delivered: all.length, attempts: all.map((n) => n.attemptList.length) }
+    }
+    await sleep(50)
+  }
+  throw new Error('notifications not delivered in time')
 }
