@@ -332,6 +332,19 @@ describe('path parameters', () => {
     expect(await at('o'.repeat(300), c.coupon_code), 400, 'PARAM_ERROR', 'openid')
   })
 
+  test('bad percent-encoding and parameters past 2 KiB: signed 400 in the envelope, URL not echoed', async () => {
+    for (const bad of ['%zz', '%E4%B8', '%C0%AF', '%']) {
+      const r = await s.call('GET', `${API}/product-coupons/${bad}?brand_id=1`)
+      expectError(r, 400, 'INVALID_REQUEST', 'HTTP 请求不符合微信支付 APIv3 接口规则', {
+        numeric: 268435461,
+      })
+      assert.doesNotMatch(r.text, /product-coupons/)
+    }
+    const long = await s.call('GET', `${API}/product-coupons/${'9'.repeat(2049)}`)
+    expectError(long, 400, 'INVALID_REQUEST')
+    assert.ok(long.text.length < 300, 'the parameter is not echoed')
+  })
+
   test('unknown routes and methods answer 404 in the same envelope', async () => {
     expect(await s.call('GET', `${API}/nothing-here`), 404, 'NOT_FOUND')
     expect(await s.call('DELETE', couponPath(c, 'return')), 404, 'NOT_FOUND')
@@ -386,6 +399,22 @@ describe('headers', () => {
     )
     assert.equal(status, 400)
     assert.equal(JSON.parse(text).code, 'INVALID_REQUEST')
+  })
+
+  test('the same answer to a HEAD request has no body (the client would read it as a response)', async () => {
+    const url = new URL(`${s.baseUrl}${path()}`)
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(
+        { host: url.hostname, port: url.port, path: `/${'a'.repeat(17_000)}`, method: 'HEAD' },
+        (res) => {
+          res.resume()
+          res.on('end', () => resolve(res.statusCode ?? 0))
+        },
+      )
+      req.on('error', reject)
+      req.end()
+    })
+    assert.equal(status, 400)
   })
 })
 

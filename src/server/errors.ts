@@ -55,6 +55,10 @@ function httpIssue(code: string | undefined): string {
       return 'request body is too large'
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return 'Content-Length does not match the body'
+    case 'FST_ERR_BAD_URL':
+      return 'the path is not valid percent-encoding'
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return 'a path parameter is too long'
     default:
       return 'malformed HTTP request'
   }

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto'
 import type { Duplex } from 'node:stream'
-import type { FastifyInstance } from 'fastify'
-import { wxError } from '../domain/errors.ts'
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import { type WxError, wxError } from '../domain/errors.ts'
 import { generateNonce, generateRequestId, type RandomBytes } from '../protocol/nonce.ts'
 import { signResponse } from '../protocol/response-signature.ts'
 import { errorBody } from './errors.ts'
@@ -73,5 +73,21 @@ export function rejectMalformed(
   const head = Object.entries(headers)
     .map(([k, v]) => `${k}: ${v}\r\n`)
     .join('')
-  socket.end(`HTTP/1.1 400 Bad Request\r\n${head}\r\n${body}`)
+  // A HEAD request's answer never has a body, or the client reads it as the next response.
+  const isHead = (error as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString() === 'HEAD '
+  socket.end(`HTTP/1.1 400 Bad Request\r\n${head}\r\n${isHead ? '' : body}`)
+}
+
+/**
+ * Errors Fastify raises before routing (bad percent-encoding, over-long parameter): their reply
+ * skips the hooks, so it is signed here.
+ */
+export function sendSignedError(reply: FastifyReply, e: WxError, p: ResponseSigner): void {
+  const body = JSON.stringify(errorBody(e))
+  reply
+    .code(e.entry.status)
+    .header('Content-Type', 'application/json; charset=utf-8')
+    .header('Request-ID', `${generateRequestId(p.random)}-${e.entry.numeric}`)
+    .headers(signatureHeaders(p, body))
+    .send(body)
 }

@@ -33,9 +33,14 @@ export class ServerProcess {
   port = 0
   baseUrl = ''
 
-  readonly o: { dataDir: string; databaseUrl?: string; settingsFile?: string }
+  readonly o: { dataDir: string; databaseUrl?: string; settingsFile?: string; workers?: number }
 
-  constructor(o: { dataDir: string; databaseUrl?: string; settingsFile?: string }) {
+  constructor(o: {
+    dataDir: string
+    databaseUrl?: string
+    settingsFile?: string
+    workers?: number
+  }) {
     this.o = o
   }
 
@@ -46,7 +51,10 @@ export class ServerProcess {
   /** Starts the process and resolves when it is listening; returns the milliseconds it took. */
   async start(): Promise<number> {
     const t0 = performance.now()
+    // One process per instance: crash and multi-instance tests count and kill processes
+    // (several workers per instance are workers.test.ts's subject).
     const args = [CLI, 'serve', '--port', String(this.port), '--data-dir', this.o.dataDir]
+    args.push('--workers', String(this.o.workers ?? 1))
     if (this.o.databaseUrl) args.push('--db', this.o.databaseUrl)
     if (this.o.settingsFile) args.push('--settings', this.o.settingsFile)
     const { DATABASE_URL: _, ...env } = process.env
