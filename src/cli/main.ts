@@ -3,7 +3,8 @@ import { Command, InvalidArgumentError } from '@commander-js/extra-typings'
 import { runDemo } from './demo.ts'
 import { listen } from './listen.ts'
 import { addSandboxCommands } from './sandbox-commands.ts'
-import { serve } from './serve.ts'
+import { addSeedCommand } from './seed.ts'
+import { defaultWorkers, serve, workerCount } from './serve.ts'
 
 // Only PostgreSQL URLs: anything else is a typo that would otherwise surface as a driver error.
 function databaseUrl(value: string): string {
@@ -48,10 +49,15 @@ program
     databaseUrl,
   )
   .option('--log', 'log every request as JSON lines on stderr', false)
+  .option(
+    '--workers <n>',
+    'processes serving the port (default: $WXCOUPON_WORKERS, else one per core)',
+    workerCount,
+  )
   .action((opts) => {
     const db =
       opts.db ?? (process.env.DATABASE_URL ? databaseUrl(process.env.DATABASE_URL) : undefined)
-    return serve({ ...opts, db })
+    return serve({ ...opts, db, workers: opts.workers ?? defaultWorkers() })
   })
 
 program
@@ -72,6 +78,7 @@ program
   .action((opts) => listen(opts))
 
 addSandboxCommands(program)
+addSeedCommand(program, databaseUrl)
 
 program.parseAsync().catch((e: unknown) => {
   process.stderr.write(`wxcoupon: ${e instanceof Error ? e.message : String(e)}\n`)

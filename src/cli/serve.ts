@@ -1,20 +1,72 @@
-import { type RunningServer, startServer } from '../server/start.ts'
-import { loadSettings } from './settings-file.ts'
+import cluster from 'node:cluster'
+import { availableParallelism } from 'node:os'
+import { join, resolve } from 'node:path'
+import { InvalidArgumentError } from '@commander-js/extra-typings'
+import type { RunningServer, StartOptions } from '../server/start.ts'
+import { servePrimary, serveWorker, workerPort } from './serve-cluster.ts'
 
-/**
- * Foreground server: one ready line on stdout, clean exit 0 on SIGINT/SIGTERM. A terminal's
- * Ctrl-C or `kill -- -PGID` delivers the signal to npm and to us together; closing is
- * idempotent, so the second delivery is harmless. The handlers are installed before anything
- * else: a signal that arrives while starting must not find Node's default (die at once).
- */
-export async function serve(opts: {
+export interface ServeOptions {
   host: string
   port: number
   dataDir: string
   settings?: string
   db?: string | undefined
   log: boolean
-}): Promise<void> {
+  /** Processes serving the port; 1 is a single process without cluster. */
+  workers: number
+}
+
+export function workerCount(value: string): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < 1 || n > 256) throw new InvalidArgumentError('must be 1–256')
+  return n
+}
+
+/** `$WXCOUPON_WORKERS` (lets a test run or a container pin it), else one per core. */
+export function defaultWorkers(): number {
+  const env = process.env.WXCOUPON_WORKERS
+  return env ? workerCount(env) : availableParallelism()
+}
+
+/**
+ * Foreground server: one ready line on stdout, clean exit 0 on SIGINT/SIGTERM. A terminal's
+ * Ctrl-C or `kill -- -PGID` delivers the signal to npm and to us together; closing is
+ * idempotent, so the second delivery is harmless. The handlers are installed before anything
+ * else: a signal that arrives while starting must not find Node's default (die at once).
+ * With several workers this process is node:cluster's primary and each worker runs the server.
+ * The server's modules are imported when needed, so that a primary never loads the HTTP stack
+ * and its workers load theirs while it prepares the database.
+ */
+export async function serve(opts: ServeOptions): Promise<void> {
+  if (cluster.isWorker) {
+    return serveWorker(async () => {
+      const [{ startServer }, options] = await Promise.all([
+        import('../server/start.ts'),
+        startOptions(opts),
+      ])
+      return () => startServer({ ...options, port: workerPort(opts.port), shared: true })
+    })
+  }
+  if (opts.workers > 1) {
+    return servePrimary({
+      workers: opts.workers,
+      port: opts.port,
+      prepare: async () => {
+        const [{ loadSettings }, { prepareDatabase }] = await Promise.all([
+          import('./settings-file.ts'),
+          import('../server/prepare.ts'),
+        ])
+        // A bad settings file is refused here, once, rather than by every worker.
+        await loadSettings(opts.settings)
+        await prepareDatabase({
+          dataDir: opts.dataDir,
+          ...(opts.db ? { databaseUrl: opts.db } : {}),
+        })
+      },
+      finish: () => checkpoint(opts),
+      ready: (baseUrl) => process.stdout.write(readyLine(opts, baseUrl)),
+    })
+  }
   let server: RunningServer | undefined
   let stopRequested = false
   const stop = () => {
@@ -30,19 +82,40 @@ export async function serve(opts: {
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
-  server = await startServer({
+  const { startServer } = await import('../server/start.ts')
+  server = await startServer(await startOptions(opts))
+  if (stopRequested) return stop()
+  process.stdout.write(readyLine(opts, server.baseUrl))
+}
+
+async function startOptions(opts: ServeOptions): Promise<StartOptions> {
+  const { loadSettings } = await import('./settings-file.ts')
+  return {
     settings: await loadSettings(opts.settings),
     host: opts.host,
     port: opts.port,
     dataDir: opts.dataDir,
     ...(opts.db ? { databaseUrl: opts.db } : {}),
     logger: opts.log ? { level: 'info', redact: ['req.headers.authorization'] } : false,
-  })
-  if (stopRequested) return stop()
+  }
+}
+
+function readyLine(opts: ServeOptions, baseUrl: string): string {
   const database = opts.db ? `PostgreSQL ${redactPassword(opts.db)}` : 'SQLite'
-  process.stdout.write(
-    `wxcoupon sandbox listening on ${server.baseUrl} (data dir ${opts.dataDir}, ${database})\n`,
-  )
+  const workers = opts.workers > 1 ? `, ${opts.workers} workers` : ''
+  return `wxcoupon sandbox listening on ${baseUrl} (data dir ${opts.dataDir}, ${database}${workers})\n`
+}
+
+/**
+ * After the last worker: workers closing together may each see the other still open and leave
+ * the WAL behind; a lone connection opened and closed here folds it into the database.
+ */
+async function checkpoint(opts: ServeOptions): Promise<void> {
+  if (opts.db) return
+  const { openSqliteStore } = await import('../store/sqlite.ts')
+  const store = openSqliteStore(join(resolve(opts.dataDir), 'wxcoupon.db'))
+  await store.read.getMeta('admin_token')
+  await store.close()
 }
 
 /** The ready line names the database without its password. */

@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
 import type { PrivateKeyInput, PublicKeyInput } from '../protocol/index.ts'
+import { nodeFetch } from './node-transport.ts'
 import { type RetryOptions, resolveRetryOptions } from './retry.ts'
 import { SDK_VERSION } from './version.ts'
 
@@ -96,7 +97,7 @@ export function resolveOptions(options: WxCouponClientOptions): ResolvedOptions 
     platformPublicKeyId: requiredString('platformPublicKeyId', o.platformPublicKeyId),
     origin,
     basePath,
-    fetch: optionalFunction('fetch', o.fetch) ?? globalThis.fetch,
+    fetch: optionalFunction('fetch', o.fetch) ?? nodeFetch,
     nowSeconds: optionalFunction('nowSeconds', o.nowSeconds) ?? (() => Date.now() / 1000),
     sleep: optionalFunction('sleep', o.sleep) ?? ((ms: number) => delay(ms)),
     random: optionalFunction('random', o.random) ?? Math.random,

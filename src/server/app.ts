@@ -5,12 +5,13 @@ import { generateRequestId, type RandomBytes } from '../protocol/nonce.ts'
 import type { ServiceDeps } from '../service/context.ts'
 import type { PlatformKey } from '../store/store.ts'
 import { createAuthenticator } from './authenticate.ts'
-import { installErrorHandling } from './errors.ts'
-import { installResponseSigning, rejectMalformed } from './response-signing.ts'
+import { installErrorHandling, toWxError } from './errors.ts'
+import { installResponseSigning, rejectMalformed, sendSignedError } from './response-signing.ts'
 import { SANDBOX_PREFIX, sandboxApi } from './sandbox-api.ts'
 import { strictValidatorCompiler } from './schema-compiler.ts'
 import { FaultRegistry } from './traffic/faults.ts'
 import { RateLimiter, SharedRateLimiter } from './traffic/rate-limit.ts'
+import { SharedFaultRegistry } from './traffic/shared-faults.ts'
 import { API_PREFIX, type Traffic, wechatApi } from './wechat-api.ts'
 
 export interface AppOptions {
@@ -26,6 +27,11 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** The callback worker, for the sandbox's notification controls. */
   outbox?: OutboxWorker
+  /**
+   * Other processes may serve this database (cluster workers, PostgreSQL instances): faults and
+   * rate limits then live in it. Default: whether the clock is shared.
+   */
+  shared?: boolean
 }
 
 /**
@@ -48,6 +54,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     genReqId: () => generateRequestId(random),
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 2048 },
     clientErrorHandler: (error, socket) => rejectMalformed(error, socket, signing),
+    // Bad percent-encoding or an over-long path parameter: answered before routing, still in
+    // the envelope and signed (Fastify's default reply is neither and echoes the URL).
+    frameworkErrors: (error, _request, reply) => sendSignedError(reply, toWxError(error), signing),
   })
   app.setValidatorCompiler(strictValidatorCompiler)
   app.decorateReply('wxNumeric', undefined)
@@ -62,17 +71,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   installResponseSigning(app, signing)
 
   const auth = createAuthenticator({ store: opts.deps.store.read, realNowSeconds })
+  const shared = opts.shared ?? opts.deps.clock.shared
   const traffic: Traffic = {
-    faults: new FaultRegistry(),
-    // Several instances share one database: their limits must be shared too.
-    limiter:
-      opts.deps.store.kind === 'postgres'
-        ? new SharedRateLimiter(
-            opts.deps.store,
-            opts.deps.settings.rateLimits.overrides,
-            opts.realNowMs,
-          )
-        : new RateLimiter(opts.deps.settings.rateLimits.overrides, opts.realNowMs),
+    faults: shared ? new SharedFaultRegistry(opts.deps.store) : new FaultRegistry(),
+    // Several processes serve one database: their limits must be shared too.
+    limiter: shared
+      ? new SharedRateLimiter(
+          opts.deps.store,
+          opts.deps.settings.rateLimits.overrides,
+          opts.realNowMs,
+        )
+      : new RateLimiter(opts.deps.settings.rateLimits.overrides, opts.realNowMs),
   }
   await app.register(wechatApi, { prefix: API_PREFIX, deps: opts.deps, auth, traffic })
   await app.register(sandboxApi, {

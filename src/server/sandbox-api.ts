@@ -198,9 +198,9 @@ export const sandboxApi: FastifyPluginAsync<{
     }
     return opts.traffic.faults.add(b)
   })
-  app.get('/faults', () => ({ faults: opts.traffic.faults.list() }))
-  app.delete('/faults', () => {
-    opts.traffic.faults.clear()
+  app.get('/faults', async () => ({ faults: await opts.traffic.faults.list() }))
+  app.delete('/faults', async () => {
+    await opts.traffic.faults.clear()
     return { faults: [] }
   })
 

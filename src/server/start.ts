@@ -9,10 +9,9 @@ import { bootstrap } from '../service/bootstrap.ts'
 import type { ServiceDeps } from '../service/context.ts'
 import { pageCodec } from '../service/page-token.ts'
 import { SandboxClock } from '../service/sandbox-clock.ts'
-import { openPostgresStore } from '../store/postgres.ts'
-import { openSqliteStore } from '../store/sqlite.ts'
 import type { Store } from '../store/store.ts'
 import { buildApp } from './app.ts'
+import { openStore } from './prepare.ts'
 
 export interface StartOptions {
   /** `postgres://…` to use PostgreSQL (several instances may share it); default: SQLite in dataDir. */
@@ -25,6 +24,11 @@ export interface StartOptions {
   settings?: BehaviourSettings
   logger?: FastifyServerOptions['logger']
   random?: RandomBytes
+  /**
+   * Other processes may serve this database at the same time (cluster workers): the clock,
+   * faults and rate limits then come from it on every request. Default: on for PostgreSQL.
+   */
+  shared?: boolean
 }
 
 /** What sandbox.json holds (the external contract: tools outside this repo read it). */
@@ -63,16 +67,13 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const keysDir = join(dir, 'keys')
   await mkdir(keysDir, { recursive: true, mode: 0o700 })
   const random = opts.random ?? randomBytes
-  const store =
-    opts.store ??
-    (opts.databaseUrl
-      ? openPostgresStore(opts.databaseUrl)
-      : openSqliteStore(join(dir, 'wxcoupon.db')))
+  const store = openStore(opts, dir)
+  const shared = opts.shared ?? store.kind === 'postgres'
   try {
     await store.migrate()
     const boot = await bootstrap(store, random)
     const { platformKey, adminToken, tenant } = boot
-    const clock = await SandboxClock.load(store, { shared: store.kind === 'postgres' })
+    const clock = await SandboxClock.load(store, { shared })
     const settings = opts.settings ?? DEFAULT_BEHAVIOUR
     const worker = new OutboxWorker({
       store,
@@ -101,6 +102,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       platformKey,
       adminToken,
       outbox: worker,
+      shared,
       ...(opts.logger === undefined ? {} : { logger: opts.logger }),
     })
     await app.listen({ host, port: opts.port ?? 8080 })

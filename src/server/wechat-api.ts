@@ -8,11 +8,11 @@ import { notifyConfigRoutes } from './routes/notify-configs.ts'
 import { productCouponRoutes } from './routes/product-coupons.ts'
 import { stockRoutes } from './routes/stocks.ts'
 import { userCouponRoutes } from './routes/user-coupons.ts'
-import type { FaultRegistry } from './traffic/faults.ts'
 import type { Limiter } from './traffic/rate-limit.ts'
+import type { Faults } from './traffic/shared-faults.ts'
 
 export interface Traffic {
-  faults: FaultRegistry
+  faults: Faults
   limiter: Limiter
 }
 
@@ -53,7 +53,7 @@ export const wechatApi: FastifyPluginAsync<{
         throw wxError('RATELIMIT_EXCEEDED')
       }
     }
-    const fault = opts.traffic.faults.draw(operation)
+    const fault = await opts.traffic.faults.draw(operation)
     if (fault?.mode === 'DELAY') await sleep(fault.delay_ms ?? 0)
     else if (fault) throw wxError(fault.mode)
   })

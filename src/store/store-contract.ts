@@ -237,6 +237,62 @@ export function storeContract(
       assert.equal((await store.read.getPartner('m-1')) !== undefined, true, 'tenants stay')
     })
 
+    it('bulk inserts read back as one-row inserts do, in any number of statements', async () => {
+      const { pc, stock, coupon } = sample('bulk')
+      await store.transaction(async (tx) => {
+        await tx.insertProductCoupon(pc)
+        await tx.insertStock(stock)
+      })
+      // More rows than one statement takes, so the chunking is exercised too.
+      const coupons: UserCoupon[] = Array.from({ length: 1203 }, (_, i) => {
+        const c = { ...coupon, couponCode: `B${i}`, openid: `o-bulk-${i % 7}`, issueSeq: 9000 + i }
+        if (i % 2 === 0) return c
+        const use = { requestNo: `USE-${i}`, time: 150, order: { transaction_id: `42${i}` } }
+        return { ...c, state: 'USED', single: { used: true, use }, version: 3 }
+      })
+      const records = Array.from({ length: 2500 }, (_, i) => ({
+        brandId: 'b-1',
+        operation: 'send',
+        requestNo: `BULK-${i}`,
+        fingerprint: `f${i}`,
+        resourceId: `${stock.id}/B${i}`,
+        ...(i === 1 ? { snapshot: '{"kept":"as given"}' } : {}),
+      }))
+      const openids = Array.from({ length: 3000 }, (_, i) => `o-bulk-${i}`)
+      const [first, last] = await store.transaction(async (tx) => {
+        await tx.insertUserCoupons(coupons)
+        await tx.insertIdempotencyRecords(records)
+        await tx.insertOpenIds('wx-1', openids)
+        return [await tx.nextSequence('contract-bulk'), await tx.nextSequence('contract-bulk', 500)]
+      })
+      assert.deepEqual(
+        [first, last, await store.transaction((tx) => tx.nextSequence('contract-bulk'))],
+        [1, 501, 502],
+      )
+      for (const i of [0, 1, 500, 1202]) {
+        assert.deepEqual(await store.read.getUserCoupon(stock.id, `B${i}`), coupons[i])
+      }
+      for (const i of [0, 1, 2499]) {
+        assert.deepEqual(await store.read.getIdempotency('b-1', 'send', `BULK-${i}`), records[i])
+      }
+      assert.equal(await store.read.hasOpenId('wx-1', 'o-bulk-2999'), true)
+      const held = coupons.filter((c) => c.openid === 'o-bulk-3').length
+      assert.equal(await store.read.countUserCoupons(stock.id, 'o-bulk-3'), held)
+      const f = { mchid: 'm-1', brandId: 'b-1', openid: 'o-bulk-3', appid: 'wx-1', now: 120 }
+      const used = await store.read.listUserCoupons({ ...f, state: 'USED' }, { limit: 1 })
+      assert.equal(
+        used.total,
+        coupons.filter((c) => c.openid === 'o-bulk-3' && c.state === 'USED').length,
+      )
+
+      const clash = [{ ...coupon, couponCode: 'B-new' }, coupons[7] as UserCoupon]
+      await assert.rejects(
+        store.transaction((tx) => tx.insertUserCoupons(clash)),
+        StoreConflict,
+      )
+      assert.equal(await store.read.getUserCoupon(stock.id, 'B-new'), undefined, 'all or nothing')
+    })
+
     it('read-modify-write under lockStock loses no update, however many race', async () => {
       const { pc, stock } = sample('race')
       await store.transaction(async (tx) => {

@@ -134,7 +134,8 @@ export interface StoreTx extends StoreReader {
   lockUserCoupon(stockId: string, couponCode: string): Promise<UserCoupon | undefined>
   /** Reads a stock and holds it for this transaction, so budgets cannot be overshot. */
   lockStock(id: string): Promise<Stock | undefined>
-  nextSequence(name: string): Promise<number>
+  /** The next number of `name`; with `count`, reserves that many in a row and returns the last. */
+  nextSequence(name: string, count?: number): Promise<number>
   insertPlatformKey(key: PlatformKey): Promise<void>
   insertPartner(partner: Partner): Promise<void>
   insertPartnerCert(cert: PartnerCert): Promise<void>
@@ -151,6 +152,13 @@ export interface StoreTx extends StoreReader {
   updateUserCoupon(coupon: UserCoupon): Promise<void>
   /** Inserts the record; throws StoreConflict if the key exists (a concurrent duplicate). */
   insertIdempotency(record: IdempotencyRecord): Promise<void>
+  /**
+   * Bulk loading (`wxcoupon seed`): many rows in few statements. A taken key throws
+   * StoreConflict, and the transaction then keeps none of them.
+   */
+  insertUserCoupons(coupons: readonly UserCoupon[]): Promise<void>
+  insertIdempotencyRecords(records: readonly IdempotencyRecord[]): Promise<void>
+  insertOpenIds(appid: string, openids: readonly string[]): Promise<void>
   setMeta(key: string, value: string): Promise<void>
   /** UPLOAD pools: adds the codes not yet in the stock's pool and returns those added. */
   insertCouponCodes(stockId: string, codes: string[]): Promise<string[]>

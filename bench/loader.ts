@@ -1,0 +1,110 @@
+/**
+ * The load generator, in its own process (forked by bench/run.ts with IPC): autocannon over
+ * keep-alive connections, every request taken in turn from a file of requests signed before the
+ * measured window (unique nonce each). A warm-up, then a fixed duration; latencies are kept at
+ * full precision from autocannon's per-response events rather than its integer histogram.
+ */
+import { readFileSync } from 'node:fs'
+import autocannon from 'autocannon'
+
+export interface LoadJob {
+  url: string
+  /** JSON lines of PresignedRequest. */
+  file: string
+  connections: number
+  warmupSeconds: number
+  durationSeconds: number
+  /** Offered load (requests/s over all connections); absent = as fast as possible. */
+  rate?: number
+}
+
+export interface PresignedRequest {
+  method: 'GET' | 'POST'
+  path: string
+  headers: Record<string, string>
+  body?: string
+}
+
+export interface LoadResult {
+  requests: number
+  seconds: number
+  rps: number
+  p50: number
+  p99: number
+  max: number
+  /** Connection errors and timeouts. */
+  errors: number
+  /** Responses other than 2xx, by status. */
+  non2xx: Record<string, number>
+  /** The request file ran out and was reused from the start (a figure to distrust). */
+  wrapped: boolean
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0
+}
+
+async function run(job: LoadJob): Promise<LoadResult> {
+  const all = readFileSync(job.file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as PresignedRequest)
+  let next = 0
+  let wrapped = false
+  const take = () => {
+    if (next === all.length) {
+      next = 0
+      wrapped = true
+    }
+    return all[next++] as PresignedRequest
+  }
+  const attack = async (seconds: number, record: boolean) => {
+    const latencies: number[] = []
+    const non2xx: Record<string, number> = {}
+    let done: (r: autocannon.Result) => void = () => {}
+    let failed: (e: unknown) => void = () => {}
+    const finished = new Promise<autocannon.Result>((ok, fail) => {
+      done = ok
+      failed = fail
+    })
+    const instance = autocannon(
+      {
+        url: job.url,
+        connections: job.connections,
+        duration: seconds,
+        ...(job.rate ? { overallRate: job.rate } : {}),
+        requests: [{ setupRequest: (req) => ({ ...req, ...take() }) }],
+      },
+      (err, r) => (err ? failed(err) : done(r)),
+    )
+    if (record) {
+      instance.on('response', (_client, status, _bytes, ms) => {
+        latencies.push(ms)
+        if (status < 200 || status > 299) non2xx[status] = (non2xx[status] ?? 0) + 1
+      })
+    }
+    return { result: await finished, latencies, non2xx }
+  }
+  if (job.warmupSeconds > 0) await attack(job.warmupSeconds, false)
+  const { result, latencies, non2xx } = await attack(job.durationSeconds, true)
+  const sorted = Float64Array.from(latencies).sort()
+  const seconds = result.duration
+  return {
+    requests: latencies.length,
+    seconds,
+    rps: latencies.length / seconds,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    max: sorted[sorted.length - 1] ?? 0,
+    errors: result.errors + result.timeouts,
+    non2xx,
+    wrapped,
+  }
+}
+
+process.once('message', (job: LoadJob) => {
+  run(job).then(
+    (r) => process.send?.({ ok: r }, () => process.exit(0)),
+    (e: unknown) => process.send?.({ error: String(e) }, () => process.exit(1)),
+  )
+})

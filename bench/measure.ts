@@ -1,0 +1,115 @@
+import { generateKeyPairSync, sign } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { LoadResult } from './loader.ts'
+import { presign, type Signer, type UnsignedRequest } from './presign.ts'
+import { load, type ServerUnderTest, sampleRss, startFloor } from './processes.ts'
+
+export interface Timing {
+  warmupSeconds: number
+  durationSeconds: number
+  connections: number
+}
+
+export interface RunFigure extends LoadResult {
+  scenario: string
+  workers: number
+  coupons: number
+  /** Largest resident set of any one server process during the run. */
+  rssMb: number
+  /** Offered rate, when fixed. */
+  offered?: number
+}
+
+/** Single-core RSA-2048 SHA-256 signatures per second over a ~3 KB message. */
+export function rsaSignRate(seconds = 2): number {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const msg = Buffer.from(`1754272800\nNONCE\n${'x'.repeat(3000)}\n`)
+  let n = 0
+  const t0 = performance.now()
+  while (performance.now() - t0 < seconds * 1000) {
+    sign('sha256', msg, privateKey)
+    n++
+  }
+  return n / ((performance.now() - t0) / 1000)
+}
+
+/** Signs the requests, fires them at the server, samples its memory meanwhile. */
+export async function measureRun(
+  server: ServerUnderTest,
+  signer: Signer,
+  requests: UnsignedRequest[],
+  timing: Timing,
+  label: { scenario: string; workers: number; coupons: number; rate?: number },
+): Promise<RunFigure> {
+  const dir = mkdtempSync(join(tmpdir(), 'wxcoupon-bench-req-'))
+  try {
+    const file = join(dir, 'requests.jsonl')
+    await presign(file, signer, requests)
+    const rss = sampleRss(server.child.pid as number)
+    const result = await load({
+      url: server.url,
+      file,
+      connections: timing.connections,
+      warmupSeconds: timing.warmupSeconds,
+      durationSeconds: timing.durationSeconds,
+      ...(label.rate ? { rate: label.rate } : {}),
+    })
+    return {
+      scenario: label.scenario,
+      workers: label.workers,
+      coupons: label.coupons,
+      ...result,
+      rssMb: rss(),
+      ...(label.rate ? { offered: label.rate } : {}),
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * The floor server with `workers` workers, measured the same way: return-shaped signed POSTs,
+ * each verified, each answered with a signed ~3 KB body.
+ */
+export async function measureFloor(
+  workers: number,
+  signRate: number,
+  timing: Timing,
+): Promise<RunFigure> {
+  const dir = mkdtempSync(join(tmpdir(), 'wxcoupon-bench-floor-'))
+  const keys = () =>
+    generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    })
+  const partner = keys()
+  const platform = keys()
+  writeFileSync(join(dir, 'partner.pub.pem'), partner.publicKey)
+  writeFileSync(join(dir, 'platform.pem'), platform.privateKey)
+  const floor = await startFloor({
+    workers,
+    partnerPublicKeyFile: join(dir, 'partner.pub.pem'),
+    platformPrivateKeyFile: join(dir, 'platform.pem'),
+  })
+  try {
+    // Enough for the floor at its ceiling (one signature per request per worker).
+    const count = Math.ceil(signRate * workers * (timing.warmupSeconds + timing.durationSeconds))
+    const requests: UnsignedRequest[] = Array.from({ length: count }, (_, i) => ({
+      method: 'POST',
+      path: `/v3/marketing/partner/product-coupon/users/oFLOOR${i}/coupons/${i}/return`,
+      body: JSON.stringify({ out_request_no: `FLOOR${i}`, brand_id: '120001', appid: 'wx0' }),
+    }))
+    const signer = { mchid: '1900000001', serialNo: 'FLOOR', privateKeyPem: partner.privateKey }
+    return await measureRun(floor, signer, requests, timing, {
+      scenario: 'floor',
+      workers,
+      coupons: 0,
+    })
+  } finally {
+    await floor.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * `npm run bench`: wxcoupon against the floor server on this machine, in one run.
+ *
+ *   npm run bench                         # sizes 10k, 100k, 1M; 10 s per run; table
+ *   npm run bench -- --json               # the same as JSON
+ *   npm run bench -- --quick              # 10k only, 3 s per run (a smoke run)
+ *   npm run bench -- --sizes 10000 --duration 5 --workers 2 --connections 16
+ *
+ * Not a test: nothing here passes or fails. Loopback only; every run is bounded in time.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import type { SandboxFile } from '../src/server/start.ts'
+import { measureFloor, measureRun, type RunFigure, rsaSignRate, type Timing } from './measure.ts'
+import type { Signer } from './presign.ts'
+import { startWxcoupon } from './processes.ts'
+import { type BenchReport, table } from './report.ts'
+import {
+  confirmRequest,
+  interleave,
+  queryRequest,
+  returnRequest,
+  sendRequest,
+  useRequest,
+} from './scenarios.ts'
+import { sdkSpeed } from './sdk-speed.ts'
+import { type Seeded, seed } from './seed-data.ts'
+
+const { values: args } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    sizes: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    workers: { type: 'string' },
+    connections: { type: 'string' },
+  },
+})
+const quick = args.quick ?? false
+const sizes = (args.sizes ?? (quick ? '10000' : '10000,100000,1000000')).split(',').map(Number)
+const timing: Timing = {
+  durationSeconds: Number(args.duration ?? (quick ? 3 : 10)),
+  warmupSeconds: Number(args.warmup ?? (quick ? 1 : 2)),
+  connections: Number(args.connections ?? 16),
+}
+const allWorkers = Number(args.workers ?? availableParallelism())
+const log = (s: string) => process.stderr.write(`${s}\n`)
+const window = timing.warmupSeconds + timing.durationSeconds
+/** WeChat Pay's per-brand limit on returns: the rate the latency target is set at. */
+const WECHAT_RATE = 500
+
+/** Rate limits off: the bench measures the server, not the spec's 500/s interface limit. */
+function settingsFile(dir: string): string {
+  const file = join(dir, 'bench-settings.json')
+  writeFileSync(
+    file,
+    JSON.stringify({ rateLimits: { enabled: false, per: 'brand', overrides: {} } }),
+  )
+  return file
+}
+
+function signerOf(dataDir: string): { signer: Signer; sandbox: SandboxFile } {
+  const sandbox = JSON.parse(readFileSync(join(dataDir, 'sandbox.json'), 'utf8')) as SandboxFile
+  return {
+    sandbox,
+    signer: {
+      mchid: sandbox.partner.mchid,
+      serialNo: sandbox.partner.serial_no,
+      privateKeyPem: readFileSync(sandbox.partner.private_key_file, 'utf8'),
+    },
+  }
+}
+
+/** Coupons `from` … `from + n` of a seeded set. */
+const slice = (s: Seeded, from: number, n: number) =>
+  Array.from({ length: Math.min(n, s.count - from) }, (_, i) => s.coupon(from + i))
+
+async function main(): Promise<void> {
+  const machine = {
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    rsaSignPerSecond: rsaSignRate(),
+  }
+  log(`RSA-2048 sign: ${machine.rsaSignPerSecond.toFixed(0)}/s on one core`)
+  const workerCounts = [...new Set([1, allWorkers])]
+  const floor: RunFigure[] = []
+  for (const w of workerCounts) {
+    floor.push(await measureFloor(w, machine.rsaSignPerSecond, timing))
+    log(`floor, ${w} worker(s): ${floor.at(-1)?.rps.toFixed(0)} req/s`)
+  }
+  const floorRps = (w: number) => floor.find((f) => f.workers === w)?.rps ?? 1
+  /** Requests enough for the run: wxcoupon does not outrun the floor (10% margin). */
+  const enough = (w: number) => Math.ceil(floorRps(w) * window * 1.1)
+
+  const report: BenchReport = { machine, timing, floor, runs: [], seeding: [], sdk: [] }
+  for (const size of sizes) {
+    const dir = mkdtempSync(join(tmpdir(), 'wxcoupon-bench-'))
+    try {
+      // The database: `size` coupons, then the working sets the runs consume.
+      // Room in the background stock for the mixed runs' sends.
+      const background = await seed(dir, {
+        coupons: size,
+        state: 'EFFECTIVE',
+        maxCount: size * 2 + 100_000,
+      })
+      report.seeding.push({
+        coupons: size,
+        seconds: background.seconds,
+        perSecond: size / background.seconds,
+      })
+      log(`seeded ${size} coupons in ${background.seconds.toFixed(1)} s`)
+      const mixedEach = Math.ceil(enough(1) / 5)
+      const usedCount = workerCounts.reduce((a, w) => a + enough(w), 0) + mixedEach
+      const used = await seed(dir, { coupons: usedCount + WECHAT_RATE * window, state: 'USED' })
+      const effective = await seed(dir, { coupons: mixedEach, state: 'EFFECTIVE' })
+      const sent = await seed(dir, { coupons: mixedEach, state: 'CONFIRMING' })
+      const coupons = size + used.count + effective.count + sent.count
+      const settings = settingsFile(dir)
+      let next = 0
+      const takeUsed = (n: number) => {
+        const out = slice(used, next, n)
+        next += n
+        return out
+      }
+      const random = (n: number) =>
+        Array.from({ length: n }, () => background.coupon(Math.floor(Math.random() * size)))
+
+      for (const w of workerCounts) {
+        const server = await startWxcoupon({ dataDir: dir, workers: w, settingsFile: settings })
+        // The server writes sandbox.json (keys, tenant) when it starts.
+        const { signer, sandbox } = signerOf(dir)
+        const run = async (
+          scenario: string,
+          requests: ReturnType<typeof returnRequest>[],
+          rate?: number,
+        ) => {
+          const f = await measureRun(server, signer, requests, timing, {
+            scenario,
+            workers: w,
+            coupons,
+            ...(rate ? { rate } : {}),
+          })
+          report.runs.push({ ...f, ratioToFloor: f.rps / floorRps(w) })
+          log(
+            `${size} coupons, ${w} worker(s), ${scenario}: ${f.rps.toFixed(0)} req/s, p99 ${f.p99.toFixed(1)} ms`,
+          )
+        }
+        try {
+          await run(
+            'return',
+            takeUsed(enough(w)).map((c) => returnRequest(used.stock, c)),
+          )
+          if (w === 1) {
+            await run(
+              'query',
+              random(enough(w)).map((c) => queryRequest(background.stock, c)),
+            )
+            await run(
+              'mixed',
+              interleave([
+                random(mixedEach).map((c) => sendRequest(background.stock, c.openid)),
+                slice(sent, 0, mixedEach).map((c) => confirmRequest(sent.stock, c)),
+                slice(effective, 0, mixedEach).map((c) => useRequest(effective.stock, c)),
+                takeUsed(mixedEach).map((c) => returnRequest(used.stock, c)),
+                random(mixedEach).map((c) => queryRequest(background.stock, c)),
+              ]),
+            )
+            await run(
+              'return',
+              takeUsed(WECHAT_RATE * window).map((c) => returnRequest(used.stock, c)),
+              WECHAT_RATE,
+            )
+            if (size === sizes[0]) {
+              report.sdk = await sdkSpeed({
+                url: server.url,
+                sandbox,
+                stock: background.stock,
+                coupon: background.coupon(0),
+                seconds: timing.durationSeconds / 2,
+                inFlight: timing.connections,
+              })
+            }
+          }
+        } finally {
+          await server.stop()
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${table(report)}\n`)
+}
+
+await main()
