@@ -48,12 +48,13 @@ async function crashLoop(run: Run, t: { diagnostic(s: string): void }) {
   for (const limited of [false, false, true]) {
     const pc = await createProductCoupon(
       first,
-      limited ? { maxCount: LIMITED_MAX, maxPerUser: 1 } : {},
+      // The others must not run dry in a long loop: 100 users × 100 per user each.
+      limited ? { maxCount: LIMITED_MAX, maxPerUser: 1 } : { maxCount: 1_000_000, maxPerUser: 100 },
     )
     stocks.push({ productCouponId: pc.product_coupon_id, stockId: pc.stock_id, limited })
   }
   const openids = [s.openid]
-  for (let i = 0; i < 29; i++) {
+  for (let i = 0; i < 99; i++) {
     openids.push((await first.admin('POST', '/sandbox/openids', { appid: s.appid })).json.openid)
   }
   const live = new Set(run.servers)
