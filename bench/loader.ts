@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import autocannon from 'autocannon'
+import { paced } from './paced.ts'
 
 export interface LoadJob {
   url: string
@@ -14,7 +15,7 @@ export interface LoadJob {
   connections: number
   warmupSeconds: number
   durationSeconds: number
-  /** Offered load (requests/s over all connections); absent = as fast as possible. */
+  /** Offered load, paced evenly (bench/paced.ts); absent = as fast as the connections go. */
   rate?: number
 }
 
@@ -72,7 +73,6 @@ async function run(job: LoadJob): Promise<LoadResult> {
         url: job.url,
         connections: job.connections,
         duration: seconds,
-        ...(job.rate ? { overallRate: job.rate } : {}),
         requests: [{ setupRequest: (req) => ({ ...req, ...take() }) }],
       },
       (err, r) => (err ? failed(err) : done(r)),
@@ -85,10 +85,23 @@ async function run(job: LoadJob): Promise<LoadResult> {
     }
     return { result: await finished, latencies, non2xx }
   }
+  if (job.rate) {
+    const p = await paced({ ...job, rate: job.rate }, take)
+    return summary(p.latencies, p.seconds, p.errors, p.non2xx, wrapped)
+  }
   if (job.warmupSeconds > 0) await attack(job.warmupSeconds, false)
   const { result, latencies, non2xx } = await attack(job.durationSeconds, true)
+  return summary(latencies, result.duration, result.errors + result.timeouts, non2xx, wrapped)
+}
+
+function summary(
+  latencies: number[],
+  seconds: number,
+  errors: number,
+  non2xx: Record<string, number>,
+  wrapped: boolean,
+): LoadResult {
   const sorted = Float64Array.from(latencies).sort()
-  const seconds = result.duration
   return {
     requests: latencies.length,
     seconds,
@@ -96,7 +109,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     p50: percentile(sorted, 0.5),
     p99: percentile(sorted, 0.99),
     max: sorted[sorted.length - 1] ?? 0,
-    errors: result.errors + result.timeouts,
+    errors,
     non2xx,
     wrapped,
   }
