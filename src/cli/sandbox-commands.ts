@@ -53,7 +53,9 @@ export function addSandboxCommands(program: Command): void {
 
   const faults = program
     .command('faults')
-    .description('make WeChat API calls fail or stall (until cleared; a restart of a single SQLite process clears them)')
+    .description(
+      'make WeChat API calls fail or stall (until cleared; a restart of a single SQLite process clears them)',
+    )
   controls(faults.command('add'))
     .description('inject a fault into the matching calls')
     .requiredOption('--operation <op>', 'operation name such as return or send, or * for all')
