@@ -11,7 +11,7 @@ import {
   identicalSends,
   interleavings,
   prng,
-  type Violations,
+  rounds,
 } from './helpers/race-scenarios.ts'
 import { ProcessTestServer, settingsFile } from './helpers/server-process.ts'
 
@@ -27,12 +27,6 @@ const ROUNDS = Number(process.env.WXCOUPON_RACE_ROUNDS ?? 4)
 const SEED = Number(process.env.WXCOUPON_SEED ?? Math.floor(Math.random() * 2 ** 31))
 const N = 16
 const PROCESSES = 3
-
-async function rounds(n: number, round: () => Promise<Violations>): Promise<Violations> {
-  const all: Violations = []
-  for (let i = 0; i < n; i++) all.push(...(await round()))
-  return all
-}
 
 describe(`${PROCESSES} server processes on one PostgreSQL database`, { skip }, () => {
   let c: Cluster

@@ -11,6 +11,7 @@ import {
   identicalSends,
   interleavings,
   prng,
+  rounds,
   type Violations,
 } from './helpers/race-scenarios.ts'
 
@@ -23,12 +24,6 @@ import {
 const ROUNDS = Number(process.env.WXCOUPON_RACE_ROUNDS ?? 4)
 const SEED = Number(process.env.WXCOUPON_SEED ?? Math.floor(Math.random() * 2 ** 31))
 const N = 16
-
-async function rounds(n: number, round: () => Promise<Violations>): Promise<Violations> {
-  const all: Violations = []
-  for (let i = 0; i < n; i++) all.push(...(await round()))
-  return all
-}
 
 for (const { deployment, skip } of await deployments()) {
   describe(`races on ${deployment}`, { skip }, () => {

@@ -22,6 +22,7 @@ import {
   identicalSends,
   interleavings,
   prng,
+  rounds,
   type Violations,
 } from './helpers/race-scenarios.ts'
 import { settingsFile } from './helpers/server-process.ts'
@@ -187,11 +188,7 @@ async function spread(
 const couponQuery = (c: Awaited<ReturnType<typeof confirmed>>) =>
   `${couponPath(c)}?product_coupon_id=${c.product_coupon_id}&stock_id=${c.stock_id}&appid=${c.appid}&brand_id=${c.brand_id}`
 
-const allRounds = async (round: () => Promise<Violations>): Promise<Violations> => {
-  const all: Violations = []
-  for (let i = 0; i < ROUNDS; i++) all.push(...(await round()))
-  return all
-}
+const allRounds = (round: () => Promise<Violations>) => rounds(ROUNDS, round)
 
 /** A zombie (exited, not yet reaped by whoever inherited it) serves nothing: not alive. */
 function alive(pid: number): boolean {

@@ -22,6 +22,13 @@ import { type HistoryOp, isLinearizable, type Model } from './linearizability.ts
  */
 export type Violations = string[]
 
+/** Runs `round` n times; everything the rounds reported. */
+export async function rounds(n: number, round: () => Promise<Violations>): Promise<Violations> {
+  const all: Violations = []
+  for (let i = 0; i < n; i++) all.push(...(await round()))
+  return all
+}
+
 const STATE_INVALID = '用户券状态非法'
 
 async function version(c: Cluster, ref: CouponRef): Promise<number> {
