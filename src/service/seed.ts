@@ -17,6 +17,9 @@ import type { ServiceDeps } from './context.ts'
 import { createProductCoupon } from './create-product-coupon.ts'
 import { canonicalJson } from './fingerprint.ts'
 import { newOpenId } from './ids.ts'
+import { DEFAULT_BATCH, SEED_STATES, type SeedState } from './seed-options.ts'
+
+export { DEFAULT_BATCH, SEED_STATES, type SeedState } from './seed-options.ts'
 
 /**
  * `wxcoupon seed`: many user coupons at once, written straight through the store, for
@@ -28,10 +31,6 @@ import { newOpenId } from './ids.ts'
  * a million deliveries to the partner's notify URL; a seeded coupon stands for one whose
  * callback was delivered long ago.
  */
-
-/** What a seeded coupon can be: sent and unconfirmed, confirmed, or used. */
-export const SEED_STATES = ['CONFIRMING', 'EFFECTIVE', 'USED'] as const
-export type SeedState = (typeof SEED_STATES)[number]
 
 export interface SeedTenant {
   mchid: string
@@ -89,12 +88,6 @@ export interface SeedSummary {
   /** Coupons per second. */
   rate: number
 }
-
-/**
- * Tens of milliseconds of inserts: a running server on the same SQLite file is never held up
- * for long, and this few objects die young instead of burdening the collector.
- */
-export const DEFAULT_BATCH = 2_000
 
 /** 12 digits like WeChat Pay's own codes; a fresh stock per seed keeps them unique. */
 export const CODE_BASE = 100_000_000_000
