@@ -2,17 +2,9 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createTestDatabase, pgSkipReason } from '../src/store/pg-test-db.fixture.ts'
 import type { Cluster } from './helpers/cluster.ts'
-import { deliveryRecorder, SENDS, sendAll, settled } from './helpers/delivery.ts'
+import { assertDeliveredOnce, deliveryRecorder, SENDS, sendAll } from './helpers/delivery.ts'
 import { API } from './helpers/fixtures.ts'
-import {
-  budgetSends,
-  competingReturns,
-  identicalReturns,
-  identicalSends,
-  interleavings,
-  prng,
-  rounds,
-} from './helpers/race-scenarios.ts'
+import { raceTests } from './helpers/race-tests.ts'
 import { ProcessTestServer, settingsFile } from './helpers/server-process.ts'
 
 /**
@@ -23,9 +15,6 @@ import { ProcessTestServer, settingsFile } from './helpers/server-process.ts'
  * catch their bugs by the negative controls in those files.
  */
 const skip = await pgSkipReason()
-const ROUNDS = Number(process.env.WXCOUPON_RACE_ROUNDS ?? 4)
-const SEED = Number(process.env.WXCOUPON_SEED ?? Math.floor(Math.random() * 2 ** 31))
-const N = 16
 const PROCESSES = 3
 
 describe(`${PROCESSES} server processes on one PostgreSQL database`, { skip }, () => {
@@ -75,35 +64,8 @@ describe(`${PROCESSES} server processes on one PostgreSQL database`, { skip }, (
   // First, while the only callbacks are these sends' (later tests issue more).
   test(`${SENDS} sends → each SEND callback delivered once, never by two processes at once`, async (t) => {
     await sendAll(c)
-    const { delivered, attempts } = await settled(c)
-    t.diagnostic(
-      `${delivered} notifications, ${rx.distinct} ids received, ${rx.duplicates} duplicates, ${rx.overlaps} overlaps`,
-    )
-    assert.equal(delivered, SENDS)
-    assert.equal(rx.distinct, SENDS)
-    assert.equal(rx.overlaps, 0)
-    assert.equal(rx.duplicates, 0)
-    assert.deepEqual(attempts, Array(SENDS).fill(1))
+    await assertDeliveredOnce(c, rx, t)
   })
 
-  test(`${N} identical returns spread over the processes → one state change (×${ROUNDS})`, async () => {
-    assert.deepEqual(await rounds(ROUNDS, () => identicalReturns(c, N)), [])
-  })
-
-  test(`${N} returns with different numbers → exactly one success (×${ROUNDS})`, async () => {
-    assert.deepEqual(await rounds(ROUNDS, () => competingReturns(c, N)), [])
-  })
-
-  test(`${N} identical sends → one coupon (×${ROUNDS})`, async () => {
-    assert.deepEqual(await rounds(ROUNDS, () => identicalSends(c, N)), [])
-  })
-
-  test('40 sends by 20 users to max_count 10, 1 per user → exactly 10 issued', async () => {
-    assert.deepEqual(await rounds(Math.max(1, ROUNDS / 2), () => budgetSends(c, 20, 10)), [])
-  })
-
-  test(`use / return / deactivate / query interleavings are linearizable (seed ${SEED})`, async () => {
-    const random = prng(SEED)
-    assert.deepEqual(await rounds(ROUNDS, () => interleavings(c, 8, random)), [])
-  })
+  raceTests(() => c)
 })

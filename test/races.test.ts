@@ -11,20 +11,15 @@ import {
   identicalSends,
   interleavings,
   prng,
-  rounds,
   type Violations,
 } from './helpers/race-scenarios.ts'
+import { RACE_SEED, RACERS, raceTests } from './helpers/race-tests.ts'
 
 /**
  * Races on every deployment (SQLite; PostgreSQL with one and with three instances on one
  * database), then the same checks against a deliberately broken store to show each catches
- * the bug it targets. WXCOUPON_RACE_ROUNDS scales the rounds (the reliability script raises
- * it); WXCOUPON_SEED replays the interleavings of a failed run.
+ * the bug it targets.
  */
-const ROUNDS = Number(process.env.WXCOUPON_RACE_ROUNDS ?? 4)
-const SEED = Number(process.env.WXCOUPON_SEED ?? Math.floor(Math.random() * 2 ** 31))
-const N = 16
-
 for (const { deployment, skip } of await deployments()) {
   describe(`races on ${deployment}`, { skip }, () => {
     let c: Cluster
@@ -46,26 +41,7 @@ for (const { deployment, skip } of await deployments()) {
       }
     })
 
-    test(`${N} identical returns at once → ${N} identical 200s, one state change (×${ROUNDS})`, async () => {
-      assert.deepEqual(await rounds(ROUNDS, () => identicalReturns(c, N)), [])
-    })
-
-    test(`${N} returns with different numbers at once → exactly one success (×${ROUNDS})`, async () => {
-      assert.deepEqual(await rounds(ROUNDS, () => competingReturns(c, N)), [])
-    })
-
-    test(`${N} identical sends at once → one coupon (×${ROUNDS})`, async () => {
-      assert.deepEqual(await rounds(ROUNDS, () => identicalSends(c, N)), [])
-    })
-
-    test('40 sends by 20 users at once to max_count 10, 1 per user → exactly 10 issued', async () => {
-      assert.deepEqual(await rounds(Math.max(1, ROUNDS / 2), () => budgetSends(c, 20, 10)), [])
-    })
-
-    test(`use / return / deactivate / query interleavings are linearizable (seed ${SEED})`, async () => {
-      const random = prng(SEED)
-      assert.deepEqual(await rounds(ROUNDS, () => interleavings(c, 8, random)), [])
-    })
+    raceTests(() => c)
   })
 }
 
@@ -108,7 +84,7 @@ describe('negative controls: the same checks catch a naive store on PostgreSQL',
 
   test('identical returns: more than one state change is reported', async (t) => {
     const v = await caught(
-      () => identicalReturns(c, N),
+      () => identicalReturns(c, RACERS),
       (x) => x.startsWith('state changes'),
     )
     t.diagnostic(v.join('; '))
@@ -120,7 +96,7 @@ describe('negative controls: the same checks catch a naive store on PostgreSQL',
 
   test('competing returns: a coupon returned twice for one use is reported', async (t) => {
     const v = await caught(
-      () => competingReturns(c, N),
+      () => competingReturns(c, RACERS),
       (x) => x.startsWith('successes'),
     )
     t.diagnostic(v.join('; '))
@@ -132,7 +108,7 @@ describe('negative controls: the same checks catch a naive store on PostgreSQL',
 
   test('identical sends: two coupons for one send_request_no are reported', async (t) => {
     const v = await caught(
-      () => identicalSends(c, N),
+      () => identicalSends(c, RACERS),
       (x) => x.startsWith('state changes'),
     )
     t.diagnostic(v.join('; '))
@@ -155,7 +131,7 @@ describe('negative controls: the same checks catch a naive store on PostgreSQL',
   })
 
   test('interleavings: a history no serial order explains is reported', async (t) => {
-    const random = prng(SEED)
+    const random = prng(RACE_SEED)
     const v = await caught(
       () => interleavings(c, 8, random),
       (x) => x.startsWith('not linearizable'),

@@ -213,6 +213,17 @@ class Primary {
   }
 }
 
+/** Closes the server (database included) and leaves: 0 if it closed cleanly, else 1. */
+export function closeAndExit(server: RunningServer): void {
+  server.close().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      process.stderr.write(`wxcoupon: error while stopping: ${String(e)}\n`)
+      process.exit(1)
+    },
+  )
+}
+
 export function servePrimary(o: PrimaryOptions): Promise<void> {
   return new Primary(o).run()
 }
@@ -237,13 +248,7 @@ export async function serveWorker(
     // Nothing is open yet: no need to wait for anything.
     if (!server) process.exit(0)
     closing = true
-    server.close().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        process.stderr.write(`wxcoupon: error while stopping: ${String(e)}\n`)
-        process.exit(1)
-      },
-    )
+    closeAndExit(server)
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)

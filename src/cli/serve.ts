@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import { InvalidArgumentError } from '@commander-js/extra-typings'
 import type { RunningServer, StartOptions } from '../server/start.ts'
-import { servePrimary, serveWorker, workerPort } from './serve-cluster.ts'
+import { closeAndExit, servePrimary, serveWorker, workerPort } from './serve-cluster.ts'
 
 export interface ServeOptions {
   host: string
@@ -71,14 +71,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   let stopRequested = false
   const stop = () => {
     stopRequested = true
-    if (!server) return
-    server.close().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        process.stderr.write(`wxcoupon: error while stopping: ${String(e)}\n`)
-        process.exit(1)
-      },
-    )
+    if (server) closeAndExit(server)
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)

@@ -91,3 +91,23 @@ export async function settled(c: Cluster): Promise<{ delivered: number; attempts
   }
   throw new Error('notifications not delivered in time')
 }
+
+/**
+ * The outbox promise after sendAll: every SEND callback delivered, each exactly once (one
+ * attempt, one receipt) and never by two senders at the same time.
+ */
+export async function assertDeliveredOnce(
+  c: Cluster,
+  rx: Awaited<ReturnType<typeof deliveryRecorder>>,
+  t: { diagnostic(message: string): void },
+): Promise<void> {
+  const { delivered, attempts } = await settled(c)
+  t.diagnostic(
+    `${delivered} notifications, ${rx.distinct} ids received, ${rx.duplicates} duplicates, ${rx.overlaps} overlaps`,
+  )
+  assert.equal(delivered, SENDS)
+  assert.equal(rx.distinct, SENDS)
+  assert.equal(rx.overlaps, 0)
+  assert.equal(rx.duplicates, 0)
+  assert.deepEqual(attempts, Array(SENDS).fill(1))
+}
