@@ -34,8 +34,17 @@ interface Started {
 }
 
 /** Starts in its own process group (detached) so the test can signal the whole group. */
-async function start(cmd: string, args: string[]): Promise<Started> {
-  const child = spawn(cmd, args, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+async function start(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Started> {
+  const child = spawn(cmd, args, {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),
   )
@@ -88,7 +97,12 @@ test('npm start serves, the demo completes the life cycle, SIGTERM to the group 
 
 test('npx wxcoupon serve stops with 0 on a group SIGINT (a terminal Ctrl-C)', async () => {
   const d = dataDir()
-  const s = await start('npx', ['wxcoupon', 'serve', '--port', '0', '--data-dir', d])
+  // On an empty npx cache npx links this project into the cache and runs its `prepare` (a full
+  // tsc build into dist/) while other test files execute dist/: ignore-scripts keeps it away.
+  const s = await start('npx', ['wxcoupon', 'serve', '--port', '0', '--data-dir', d], {
+    ...process.env,
+    npm_config_ignore_scripts: 'true',
+  })
   const res = await fetch(`${s.baseUrl}/sandbox/clock`)
   assert.equal(res.status, 401)
   process.kill(-(s.child.pid ?? 0), 'SIGINT')
