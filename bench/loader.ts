@@ -39,6 +39,8 @@ export interface LoadResult {
   non2xx: Record<string, number>
   /** The request file ran out and was reused from the start (a figure to distrust). */
   wrapped: boolean
+  /** Responses of the whole load, warm-up included (the denominator of CPU per request). */
+  answered: number
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -52,6 +54,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     .map((l) => JSON.parse(l) as PresignedRequest)
   let next = 0
   let wrapped = false
+  let answered = 0
   const take = () => {
     if (next === all.length) {
       next = 0
@@ -77,21 +80,22 @@ async function run(job: LoadJob): Promise<LoadResult> {
       },
       (err, r) => (err ? failed(err) : done(r)),
     )
-    if (record) {
-      instance.on('response', (_client, status, _bytes, ms) => {
-        latencies.push(ms)
-        if (status < 200 || status > 299) non2xx[status] = (non2xx[status] ?? 0) + 1
-      })
-    }
+    instance.on('response', (_client, status, _bytes, ms) => {
+      answered++
+      if (!record) return
+      latencies.push(ms)
+      if (status < 200 || status > 299) non2xx[status] = (non2xx[status] ?? 0) + 1
+    })
     return { result: await finished, latencies, non2xx }
   }
   if (job.rate) {
     const p = await paced({ ...job, rate: job.rate }, take)
-    return summary(p.latencies, p.seconds, p.errors, p.non2xx, wrapped)
+    return summary(p.latencies, p.seconds, p.errors, p.non2xx, wrapped, p.answered)
   }
   if (job.warmupSeconds > 0) await attack(job.warmupSeconds, false)
   const { result, latencies, non2xx } = await attack(job.durationSeconds, true)
-  return summary(latencies, result.duration, result.errors + result.timeouts, non2xx, wrapped)
+  const errors = result.errors + result.timeouts
+  return summary(latencies, result.duration, errors, non2xx, wrapped, answered)
 }
 
 function summary(
@@ -100,6 +104,7 @@ function summary(
   errors: number,
   non2xx: Record<string, number>,
   wrapped: boolean,
+  answered: number,
 ): LoadResult {
   const sorted = Float64Array.from(latencies).sort()
   return {
@@ -112,6 +117,7 @@ function summary(
     errors,
     non2xx,
     wrapped,
+    answered,
   }
 }
 

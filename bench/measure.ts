@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { LoadResult } from './loader.ts'
 import { presign, type Signer, type UnsignedRequest } from './presign.ts'
-import { load, type ServerUnderTest, sampleRss, startFloor } from './processes.ts'
+import { cpuSeconds, load, type ServerUnderTest, sampleRss, startFloor } from './processes.ts'
 
 export interface Timing {
   warmupSeconds: number
@@ -18,6 +18,8 @@ export interface RunFigure extends LoadResult {
   coupons: number
   /** Largest resident set of any one server process during the run. */
   rssMb: number
+  /** Server CPU time (all its processes) per answered request, warm-up included. */
+  cpuUsPerRequest: number
   /** Offered rate, when fixed. */
   offered?: number
 }
@@ -47,7 +49,9 @@ export async function measureRun(
   try {
     const file = join(dir, 'requests.jsonl')
     await presign(file, signer, requests)
-    const rss = sampleRss(server.child.pid as number)
+    const pid = server.child.pid as number
+    const rss = sampleRss(pid)
+    const cpu0 = cpuSeconds(pid)
     const result = await load({
       url: server.url,
       file,
@@ -62,6 +66,7 @@ export async function measureRun(
       coupons: label.coupons,
       ...result,
       rssMb: rss(),
+      cpuUsPerRequest: ((cpuSeconds(pid) - cpu0) * 1e6) / Math.max(1, result.answered),
       ...(label.rate ? { offered: label.rate } : {}),
     }
   } finally {
@@ -77,6 +82,8 @@ export async function measureFloor(
   workers: number,
   signRate: number,
   timing: Timing,
+  /** A fixed offered rate (paced), to see the latency tail of the machine and load generator. */
+  rate?: number,
 ): Promise<RunFigure> {
   const dir = mkdtempSync(join(tmpdir(), 'wxcoupon-bench-floor-'))
   const keys = () =>
@@ -107,6 +114,7 @@ export async function measureFloor(
       scenario: 'floor',
       workers,
       coupons: 0,
+      ...(rate ? { rate } : {}),
     })
   } finally {
     await floor.stop()

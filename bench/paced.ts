@@ -15,12 +15,14 @@ export async function paced(
   non2xx: Record<string, number>
   errors: number
   seconds: number
+  answered: number
 }> {
   const url = new URL(job.url)
   const agent = new Agent({ keepAlive: true, maxSockets: job.connections * 4 })
   const latencies: number[] = []
   const non2xx: Record<string, number> = {}
   let errors = 0
+  let answered = 0
   const send = (r: PresignedRequest, scheduled: number, record: boolean) =>
     new Promise<void>((done) => {
       const req = request(
@@ -35,6 +37,7 @@ export async function paced(
         (res) => {
           res.resume()
           res.on('end', () => {
+            answered++
             if (record) {
               latencies.push(performance.now() - scheduled)
               const s = res.statusCode ?? 0
@@ -66,7 +69,7 @@ export async function paced(
   if (job.warmupSeconds > 0) await phase(job.warmupSeconds, false)
   const seconds = await phase(job.durationSeconds, true)
   agent.destroy()
-  return { latencies, non2xx, errors, seconds }
+  return { latencies, non2xx, errors, seconds, answered }
 }
 
 export type { LoadResult }

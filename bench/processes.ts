@@ -52,6 +52,7 @@ export async function startWxcoupon(o: {
     : []
   const args = [
     ...profile,
+    ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
     join(ROOT, 'dist/cli/main.js'),
     'serve',
     '--port',
@@ -113,6 +114,26 @@ function rssMb(pid: number): number {
   } catch {
     return 0
   }
+}
+
+const TICKS_PER_SECOND = 100
+
+/**
+ * CPU seconds (user + system) used so far by the process and its descendants. Unlike req/s
+ * it does not move when a neighbour on a shared host takes the cores for a while.
+ */
+export function cpuSeconds(root: number): number {
+  let ticks = 0
+  for (const pid of tree(root)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      ticks += Number(f[11]) + Number(f[12])
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return ticks / TICKS_PER_SECOND
 }
 
 /** Samples the RSS of every process of the tree until stopped; the largest single process. */

@@ -27,16 +27,16 @@ export function table(r: BenchReport): string {
     `machine: ${m.cores} cores, ${m.cpu}, Node ${m.node}; RSA-2048 sign ${m.rsaSignPerSecond.toFixed(0)}/s on one core`,
     `each run: ${r.timing.warmupSeconds} s warm-up, ${r.timing.durationSeconds} s measured, ${r.timing.connections} connections, requests signed beforehand`,
     '',
-    'scenario        workers  coupons     req/s  vs floor    p50 ms    p99 ms    max ms  errors  RSS MB',
+    'scenario        workers  coupons     req/s  vs floor    p50 ms    p99 ms    max ms  errors  RSS MB  CPU µs/req',
   ]
   const row = (f: RunFigure, ratio: string) => {
     const errs = f.errors + Object.values(f.non2xx).reduce((a, b) => a + b, 0)
     const name = f.offered ? `${f.scenario}@${f.offered}/s` : f.scenario
     lines.push(
-      `${name.padEnd(16)}${String(f.workers).padStart(7)}  ${k(f.coupons).padStart(7)}  ${fmt(f.rps)}  ${ratio.padStart(8)}  ${fmt(f.p50, 2)}  ${fmt(f.p99, 2)}  ${fmt(f.max, 1)}  ${String(errs).padStart(6)}  ${fmt(f.rssMb)}${f.wrapped ? '  (request file reused!)' : ''}`,
+      `${name.padEnd(16)}${String(f.workers).padStart(7)}  ${k(f.coupons).padStart(7)}  ${fmt(f.rps)}  ${ratio.padStart(8)}  ${fmt(f.p50, 2)}  ${fmt(f.p99, 2)}  ${fmt(f.max, 1)}  ${String(errs).padStart(6)}  ${fmt(f.rssMb)}  ${fmt(f.cpuUsPerRequest).padStart(10)}${f.wrapped ? '  (request file reused!)' : ''}`,
     )
   }
-  for (const f of r.floor) row(f, '1.00')
+  for (const f of r.floor) row(f, f.offered ? '—' : '1.00')
   for (const f of r.runs) row(f, f.offered ? '—' : f.ratioToFloor.toFixed(2))
   if (r.seeding.length) {
     lines.push('', 'seeding (wxcoupon seed):')

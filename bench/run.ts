@@ -92,7 +92,11 @@ async function main(): Promise<void> {
     floor.push(await measureFloor(w, machine.rsaSignPerSecond, timing))
     log(`floor, ${w} worker(s): ${floor.at(-1)?.rps.toFixed(0)} req/s`)
   }
-  const floorRps = (w: number) => floor.find((f) => f.workers === w)?.rps ?? 1
+  // The same paced rate as the return@500/s run: the tail this machine and sender give anyway.
+  floor.push(await measureFloor(1, machine.rsaSignPerSecond, timing, WECHAT_RATE))
+  log(`floor, 1 worker at ${WECHAT_RATE}/s: p99 ${floor.at(-1)?.p99.toFixed(1)} ms`)
+  const floorRps = (w: number) =>
+    floor.find((f) => f.workers === w && f.offered === undefined)?.rps ?? 1
   /** Requests enough for the run: wxcoupon does not outrun the floor (10% margin). */
   const enough = (w: number) => Math.ceil(floorRps(w) * window * 1.1)
 
