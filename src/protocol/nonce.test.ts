@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { generateNonce, generateRequestId, type RandomBytes } from './nonce.ts'
+import { generateNonce, generateRequestId, pooledRandom, type RandomBytes } from './nonce.ts'
 
 /** Replays the given bytes in order, so each case states exactly what the generator consumed. */
 function scripted(bytes: number[]): RandomBytes {
@@ -56,4 +56,27 @@ test('Request-ID: 42 upper-case hex characters from 21 random bytes', () => {
   })
   assert.equal(id, 'AB'.repeat(21))
   assert.deepEqual(sizes, [21])
+})
+
+test('pooledRandom hands out disjoint slices of fresh blocks, and large draws directly', () => {
+  const random = pooledRandom(64)
+  const slices = Array.from({ length: 40 }, (_, i) => random((i % 16) + 1))
+  assert.deepEqual(
+    slices.map((b) => b.length),
+    slices.map((_, i) => (i % 16) + 1),
+  )
+  for (let i = 0; i < slices.length; i++) {
+    for (let j = i + 1; j < slices.length; j++) {
+      const [a, c] = [slices[i] as Buffer, slices[j] as Buffer]
+      const overlap =
+        a.buffer === c.buffer &&
+        a.byteOffset < c.byteOffset + c.length &&
+        c.byteOffset < a.byteOffset + a.length
+      assert.equal(overlap, false, `slices ${i} and ${j} overlap`)
+    }
+  }
+  assert.equal(random(100).length, 100)
+  // 32-byte nonces from the pool are as distinct as the CSPRNG's.
+  const nonces = new Set(Array.from({ length: 1000 }, () => generateNonce(32, random)))
+  assert.equal(nonces.size, 1000)
 })

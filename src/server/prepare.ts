@@ -13,12 +13,14 @@ export function openStore(
   opts: { store?: Store; databaseUrl?: string },
   /** The resolved data dir. */
   dir: string,
+  /** A serving process checkpoints SQLite's WAL in a thread (sqlite-checkpointer.ts). */
+  serving = false,
 ): Store {
   return (
     opts.store ??
     (opts.databaseUrl
       ? openPostgresStore(opts.databaseUrl)
-      : openSqliteStore(join(dir, 'wxcoupon.db')))
+      : openSqliteStore(join(dir, 'wxcoupon.db'), serving ? { checkpoints: 'background' } : {}))
   )
 }
 

@@ -1,10 +1,10 @@
-import { createPrivateKey, randomBytes } from 'node:crypto'
+import { createPrivateKey } from 'node:crypto'
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { type BehaviourSettings, DEFAULT_BEHAVIOUR } from '../domain/settings.ts'
 import { OutboxWorker } from '../notify/worker.ts'
-import type { RandomBytes } from '../protocol/nonce.ts'
+import { pooledRandom, type RandomBytes } from '../protocol/nonce.ts'
 import { bootstrap } from '../service/bootstrap.ts'
 import type { ServiceDeps } from '../service/context.ts'
 import { pageCodec } from '../service/page-token.ts'
@@ -66,8 +66,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const dir = resolve(opts.dataDir ?? '.wxcoupon')
   const keysDir = join(dir, 'keys')
   await mkdir(keysDir, { recursive: true, mode: 0o700 })
-  const random = opts.random ?? randomBytes
-  const store = openStore(opts, dir)
+  const random = opts.random ?? pooledRandom()
+  const store = openStore(opts, dir, true)
   const shared = opts.shared ?? store.kind === 'postgres'
   try {
     await store.migrate()

@@ -12,10 +12,82 @@ export function fingerprint(
   body: unknown,
   extra: Record<string, unknown>,
 ): string {
-  const known = Value.Clean(schema, structuredClone(body))
   return createHash('sha256')
-    .update(canonicalJson({ ...extra, body: known }))
+    .update(canonicalJson({ ...extra, body: knownFields(schema)(body) }))
     .digest('base64url')
+}
+
+type Project = (v: unknown) => unknown
+
+const projections = new WeakMap<object, Project>()
+
+/**
+ * The value with only the fields its schema declares: what `Value.Clean` keeps, as a function
+ * built once per schema. Fingerprints are stored with request numbers, so this must agree with
+ * Value.Clean exactly (fingerprint.test.ts); shapes it does not model go to Value.Clean.
+ */
+export function knownFields(schema: TSchema): Project {
+  let p = projections.get(schema)
+  if (!p) {
+    p = build(schema)
+    projections.set(schema, p)
+  }
+  return p
+}
+
+const PRIMITIVE = new Set(['string', 'number', 'integer', 'boolean', 'null'])
+const COMPOSITE = ['anyOf', 'oneOf', 'allOf', 'not', '$ref', 'if', 'patternProperties']
+
+function isPrimitive(s: Record<string, unknown>): boolean {
+  return (
+    typeof s.type === 'string' &&
+    PRIMITIVE.has(s.type) &&
+    !COMPOSITE.some((k) => k in s) &&
+    !('properties' in s) &&
+    !('items' in s)
+  )
+}
+
+function build(schema: TSchema): Project {
+  const s = schema as Record<string, unknown>
+  if (isPrimitive(s)) return (v) => v
+  // Enumerations (an enum of values, or a union of primitive literals) keep the value as it is.
+  const keys = Object.keys(s).filter((k) => k !== 'type' && k !== 'description')
+  if (keys.length === 1 && Array.isArray(s.enum) && s.enum.every((x) => typeof x !== 'object')) {
+    return (v) => v
+  }
+  if (keys.length === 1 && Array.isArray(s.anyOf) && s.anyOf.every(isPrimitive)) {
+    return (v) => v
+  }
+  const plainObject =
+    s.type === 'object' &&
+    typeof s.properties === 'object' &&
+    s.properties !== null &&
+    (s.additionalProperties === undefined || s.additionalProperties === false) &&
+    !COMPOSITE.some((k) => k in s)
+  if (plainObject) {
+    const fields = Object.entries(s.properties as Record<string, TSchema>).map(
+      ([k, child]) => [k, knownFields(child)] as const,
+    )
+    return (v) => {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return v
+      const src = v as Record<string, unknown>
+      const out: Record<string, unknown> = {}
+      for (const [k, child] of fields) if (Object.hasOwn(src, k)) out[k] = child(src[k])
+      return out
+    }
+  }
+  const plainArray =
+    s.type === 'array' &&
+    typeof s.items === 'object' &&
+    s.items !== null &&
+    !Array.isArray(s.items) &&
+    !COMPOSITE.some((k) => k in s)
+  if (plainArray) {
+    const item = knownFields(s.items as TSchema)
+    return (v) => (Array.isArray(v) ? v.map(item) : v)
+  }
+  return (v) => Value.Clean(schema, structuredClone(v))
 }
 
 /** JSON with object keys sorted at every depth. */

@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely, type Migration, Migrator, sql } from 'kysely'
 import type { ProductCoupon, Stock } from '../domain/product-coupon.ts'
 import type { UserCoupon } from '../domain/user-coupon.ts'
+import * as hot from './hot-queries.ts'
 import * as m001 from './migrations/001-initial.ts'
 import * as m002 from './migrations/002-coupon-codes.ts'
 import * as m003 from './migrations/003-notifications.ts'
@@ -111,21 +112,12 @@ export class KyselyQueries implements StoreTx {
   }
 
   async getPartner(mchid: string): Promise<Partner | undefined> {
-    const r = await this.#db
-      .selectFrom('partners')
-      .selectAll()
-      .where('mchid', '=', mchid)
-      .executeTakeFirst()
+    const [r] = (await hot.selectPartner(this.#db, this.#kind, mchid)).rows
     return r && { mchid: r.mchid, apiv3Key: r.apiv3_key }
   }
 
   async getPartnerCert(mchid: string, serialNo: string): Promise<PartnerCert | undefined> {
-    const r = await this.#db
-      .selectFrom('partner_certs')
-      .selectAll()
-      .where('mchid', '=', mchid)
-      .where('serial_no', '=', serialNo)
-      .executeTakeFirst()
+    const [r] = (await hot.selectPartnerCert(this.#db, this.#kind, mchid, serialNo)).rows
     return r && { mchid: r.mchid, serialNo: r.serial_no, publicKeyPem: r.public_key_pem }
   }
 
@@ -139,21 +131,12 @@ export class KyselyQueries implements StoreTx {
   }
 
   async isBrandAuthorized(brandId: string, mchid: string): Promise<boolean> {
-    const r = await this.#db
-      .selectFrom('brand_partners')
-      .select('mchid')
-      .where('brand_id', '=', brandId)
-      .where('mchid', '=', mchid)
-      .executeTakeFirst()
-    return r !== undefined
+    const { rows } = await hot.selectBrandPartner(this.#db, this.#kind, brandId, mchid)
+    return rows.length > 0
   }
 
   async getAppId(appid: string): Promise<AppIdBinding | undefined> {
-    const r = await this.#db
-      .selectFrom('appids')
-      .selectAll()
-      .where('appid', '=', appid)
-      .executeTakeFirst()
+    const [r] = (await hot.selectAppId(this.#db, this.#kind, appid)).rows
     if (!r) return undefined
     const b: AppIdBinding = { appid: r.appid }
     if (r.mchid !== null) b.mchid = r.mchid
@@ -162,21 +145,12 @@ export class KyselyQueries implements StoreTx {
   }
 
   async hasOpenId(appid: string, openid: string): Promise<boolean> {
-    const r = await this.#db
-      .selectFrom('openids')
-      .select('openid')
-      .where('appid', '=', appid)
-      .where('openid', '=', openid)
-      .executeTakeFirst()
-    return r !== undefined
+    const { rows } = await hot.selectOpenId(this.#db, this.#kind, appid, openid)
+    return rows.length > 0
   }
 
   async getProductCoupon(id: string): Promise<ProductCoupon | undefined> {
-    const r = await this.#db
-      .selectFrom('product_coupons')
-      .selectAll()
-      .where('product_coupon_id', '=', id)
-      .executeTakeFirst()
+    const [r] = (await hot.selectProductCoupon(this.#db, this.#kind, id)).rows
     return r && toProductCoupon(r)
   }
 
@@ -189,8 +163,8 @@ export class KyselyQueries implements StoreTx {
   }
 
   async #stock(id: string, forUpdate: boolean): Promise<Stock | undefined> {
-    const q = this.#db.selectFrom('stocks').selectAll().where('stock_id', '=', id)
-    const r = await (forUpdate ? q.forUpdate() : q).executeTakeFirst()
+    const q = forUpdate ? hot.selectStockForUpdate : hot.selectStock
+    const [r] = (await q(this.#db, this.#kind, id)).rows
     return r && toStock(r)
   }
 
@@ -207,12 +181,8 @@ export class KyselyQueries implements StoreTx {
     couponCode: string,
     forUpdate: boolean,
   ): Promise<UserCoupon | undefined> {
-    const q = this.#db
-      .selectFrom('user_coupons')
-      .selectAll()
-      .where('stock_id', '=', stockId)
-      .where('coupon_code', '=', couponCode)
-    const r = await (forUpdate ? q.forUpdate() : q).executeTakeFirst()
+    const q = forUpdate ? hot.selectUserCouponForUpdate : hot.selectUserCoupon
+    const [r] = (await q(this.#db, this.#kind, stockId, couponCode)).rows
     return r && toUserCoupon(r)
   }
 
@@ -227,13 +197,8 @@ export class KyselyQueries implements StoreTx {
   }
 
   async getIdempotency(brandId: string, operation: string, requestNo: string) {
-    const r = await this.#db
-      .selectFrom('idempotency')
-      .selectAll()
-      .where('brand_id', '=', brandId)
-      .where('operation', '=', operation)
-      .where('request_no', '=', requestNo)
-      .executeTakeFirst()
+    const [r] = (await hot.selectIdempotency(this.#db, this.#kind, brandId, operation, requestNo))
+      .rows
     if (!r) return undefined
     const rec: IdempotencyRecord = {
       brandId: r.brand_id,
@@ -357,32 +322,22 @@ export class KyselyQueries implements StoreTx {
   }
 
   async updateUserCoupon(c: UserCoupon): Promise<void> {
-    const { stock_id, coupon_code, created_at: _c, ...row } = userCouponRow(c)
-    const r = await this.#db
-      .updateTable('user_coupons')
-      .set(row)
-      .where('stock_id', '=', stock_id)
-      .where('coupon_code', '=', coupon_code)
-      .where('version', '=', c.version - 1)
-      .executeTakeFirst()
-    if (Number(r.numUpdatedRows) !== 1) throw new StoreConflict(`coupon ${coupon_code} changed`)
+    const values = hot.couponUpdateValues(userCouponRow(c), c.version - 1)
+    const r = await hot.updateUserCoupon(this.#db, this.#kind, ...values)
+    if (Number(r.numAffectedRows) !== 1) throw new StoreConflict(`coupon ${c.couponCode} changed`)
   }
 
   async insertIdempotency(rec: IdempotencyRecord): Promise<void> {
-    await this.#guardUnique(
-      this.#db
-        .insertInto('idempotency')
-        .values({
-          brand_id: rec.brandId,
-          operation: rec.operation,
-          request_no: rec.requestNo,
-          fingerprint: rec.fingerprint,
-          resource_id: rec.resourceId,
-          snapshot: rec.snapshot ?? null,
-          created_at: nowSeconds(),
-        })
-        .execute(),
-    )
+    const values = hot.idempotencyValues({
+      brand_id: rec.brandId,
+      operation: rec.operation,
+      request_no: rec.requestNo,
+      fingerprint: rec.fingerprint,
+      resource_id: rec.resourceId,
+      snapshot: rec.snapshot ?? null,
+      created_at: nowSeconds(),
+    })
+    await this.#guardUnique(hot.insertIdempotency(this.#db, this.#kind, ...values))
   }
 
   async insertUserCoupons(coupons: readonly UserCoupon[]): Promise<void> {

@@ -15,7 +15,13 @@ let n = 0
 
 const skip = sqliteSkipReason()
 if (skip) test('store contract: sqlite', { skip }, () => {})
-else storeContract('sqlite', async () => openSqliteStore(join(dir, `contract-${++n}.db`)))
+else {
+  storeContract('sqlite', async () => openSqliteStore(join(dir, `contract-${++n}.db`)))
+  // What a server opens: checkpoints in a thread of their own.
+  storeContract('sqlite, background checkpoints', async () =>
+    openSqliteStore(join(dir, `contract-${++n}.db`), { checkpoints: 'background' }),
+  )
+}
 
 test('sqlite: data survives closing and reopening the file', async () => {
   const file = join(dir, 'reopen.db')

@@ -2,6 +2,12 @@ import BetterSqlite3 from 'better-sqlite3'
 import { Kysely, type SqliteDatabase, SqliteDialect, type SqliteStatement, sql } from 'kysely'
 import { kyselyStore } from './kysely-store.ts'
 import type { Database } from './schema.ts'
+import {
+  type Checkpointer,
+  type CheckpointerOptions,
+  startCheckpointer,
+  WAL_SIZE_LIMIT,
+} from './sqlite-checkpointer.ts'
 import type { Store } from './store.ts'
 
 /**
@@ -12,8 +18,17 @@ import type { Store } from './store.ts'
  */
 export function openSqliteStore(
   path: string,
-  /** `deferred` exists only so a test can show what IMMEDIATE prevents. */
-  options: { begin?: 'immediate' | 'deferred' } = {},
+  options: {
+    /** `deferred` exists only so a test can show what IMMEDIATE prevents. */
+    begin?: 'immediate' | 'deferred'
+    /**
+     * `background` (servers): WAL checkpoints in a thread of their own (sqlite-checkpointer.ts)
+     * instead of inside the commit that fills the log; `auto` (short-lived tools): SQLite's.
+     */
+    checkpoints?: 'auto' | 'background'
+    /** Tuning of the background checkpoints (tests make them frequent). */
+    checkpointer?: Omit<CheckpointerOptions, 'onFailure'>
+  } = {},
 ): Store {
   const begin = options.begin === 'deferred' ? sql`begin deferred` : sql`begin immediate`
   const raw = new BetterSqlite3(path)
@@ -21,6 +36,18 @@ export function openSqliteStore(
   raw.pragma('synchronous = NORMAL')
   raw.pragma('busy_timeout = 5000')
   raw.pragma('foreign_keys = ON')
+  raw.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`)
+  let checkpointer: Checkpointer | undefined
+  if (options.checkpoints === 'background') {
+    raw.pragma('wal_autocheckpoint = 0')
+    checkpointer = startCheckpointer(path, {
+      ...options.checkpointer,
+      // Never a WAL without a checkpointer: SQLite's own takes over.
+      onFailure: () => {
+        if (raw.open) raw.pragma('wal_autocheckpoint = 1000')
+      },
+    })
+  }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached(raw) }) })
   return kyselyStore({
     kind: 'sqlite',
@@ -37,6 +64,8 @@ export function openSqliteStore(
     },
     inTransaction: (fn) =>
       db.connection().execute(async (conn) => {
+        // Between two transactions of this connection: nothing of ours holds the log.
+        checkpointer?.beforeTransaction(raw)
         await begin.execute(conn)
         try {
           const result = await fn(conn)
@@ -48,7 +77,11 @@ export function openSqliteStore(
           throw e
         }
       }),
-    close: () => db.destroy(),
+    // The thread's connection closes first, so the last close folds the WAL into the database.
+    close: async () => {
+      await checkpointer?.stop()
+      await db.destroy()
+    },
   })
 }
 
