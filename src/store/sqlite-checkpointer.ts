@@ -10,7 +10,7 @@ import type BetterSqlite3 from 'better-sqlite3'
  * runs PASSIVE checkpoints on a timer; PASSIVE never waits for and never blocks the writer.
  * The log can only start over when a checkpoint has copied all of it and no write came in
  * between, which a busy writer never allows; so once the log is long the writer is asked
- * (takeRestart) to finish the job itself between two transactions. With other processes
+ * (beforeTransaction) to finish the job itself between two transactions. With other processes
  * writing too, a log past `maxFrames` gets one RESTART checkpoint from the thread, which makes
  * writers wait for it as every automatic checkpoint did.
  */
