@@ -37,9 +37,12 @@ test('the thread checkpoints what the writer committed; SQLite alone would not h
     // Let the migration's own pages settle first, whichever way they are checkpointed.
     await sleep(100)
     const before = size(file)
-    // ≈ 200 pages: under SQLite's automatic threshold of 1,000.
+    // ≈ 500 pages: under SQLite's automatic threshold of 1,000.
     await writes(store, 200)
-    await sleep(150)
+    // The thread may be slow to start on a busy machine: wait for it, up to 5 s.
+    const deadline = Date.now() + (mode === 'auto' ? 150 : 5000)
+    do await sleep(20)
+    while (size(file) - before <= 200 * 3000 && Date.now() < deadline)
     grown[mode] = size(file) - before
     await store.close()
   }
@@ -55,15 +58,17 @@ test('under steady writes the log starts over instead of growing', async () => {
   })
   await store.migrate()
   const wal: number[] = []
-  for (let round = 0; round < 40; round++) {
+  for (let round = 0; round < 70; round++) {
     await writes(store, 100, round * 100, 100)
     wal.push(size(`${file}-wal`))
   }
   await store.close()
-  // The file keeps its largest size; once the log starts over it stops growing. Rounds 10 to
-  // 40 append ≈ 9,000 pages (≈ 37 MB) to a log that never starts over.
-  const growth = (wal[39] ?? 0) - (wal[9] ?? 0)
-  assert.ok(growth < 1024 * 1024, `the log grew by ${growth} bytes: ${wal.join(' ')}`)
+  // The file keeps its largest size; once the log starts over it stops growing. Without the
+  // writer's own checkpoint (beforeTransaction) it grew by 3–5 MB over 30 such rounds, the
+  // thread alone finding a quiet moment only now and then; 2 MB leaves room for a round or
+  // two in which a busy machine starves the thread.
+  const growth = (wal[69] ?? 0) - (wal[9] ?? 0)
+  assert.ok(growth < 2 * 1024 * 1024, `the log grew by ${growth} bytes: ${wal.join(' ')}`)
 })
 
 test('close stops the thread first: no log left, every write in the database file', async () => {
