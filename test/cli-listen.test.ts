@@ -4,10 +4,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
 // The built package, as a consumer imports it (package.json "exports").
 import { WxCouponClient } from 'wxcoupon'
 import type { SandboxFile } from '../src/server/start.ts'
+import { CLI, ROOT } from './helpers/built-cli.ts'
 import { productCouponBody, reqNo } from './helpers/fixtures.ts'
 import type { TestServer } from './helpers/harness.ts'
 
@@ -17,8 +17,6 @@ import type { TestServer } from './helpers/harness.ts'
  * refused delivery on stderr, and both stop with exit 0 on SIGTERM.
  */
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const BIN = join(ROOT, 'dist', 'cli', 'main.js')
 const dirs: string[] = []
 const children: ChildProcess[] = []
 after(() => {
@@ -39,7 +37,7 @@ interface Proc {
 
 function run(args: string[]): Proc {
   // Its own process group (detached), as `wxcoupon serve` runs from a terminal.
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [CLI, ...args], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
+import { CLI, ROOT } from './helpers/built-cli.ts'
 
 /**
  * The sandbox controls on the command line, against the built package and a server started by
@@ -13,8 +13,6 @@ import { fileURLToPath } from 'node:url'
  * `wxcoupon: …` line with exit code 1.
  */
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const BIN = join(ROOT, 'dist', 'cli', 'main.js')
 const dirs: string[] = []
 
 function tempDir(): string {
@@ -29,7 +27,7 @@ let exited: Promise<number | null>
 
 before(async () => {
   dir = tempDir()
-  server = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dir], {
+  server = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dir], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -65,7 +63,7 @@ function cli(args: string[], dataDir = dir): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [BIN, ...args, '--data-dir', dataDir],
+      [CLI, ...args, '--data-dir', dataDir],
       { cwd: ROOT },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict'
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { after, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
+import { test } from 'node:test'
 import { promisify } from 'node:util'
+import { CLI, ROOT, tempDirs } from './helpers/built-cli.ts'
 
 /**
  * The external contract of the command line, against the built package (`npm ci` builds it):
@@ -14,18 +13,7 @@ import { promisify } from 'node:util'
  * group — stop it with exit code 0 and the database closed.
  */
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const BIN = join(ROOT, 'dist', 'cli', 'main.js')
-const dirs: string[] = []
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
-})
-
-function dataDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'wxcoupon-cli-'))
-  dirs.push(d)
-  return d
-}
+const dataDir = tempDirs('wxcoupon-cli-')
 
 interface Started {
   child: ChildProcess
@@ -83,7 +71,7 @@ test('npm start serves, the demo completes the life cycle, SIGTERM to the group 
   const s = await start('npm', ['start', '--', '--port', '0', '--data-dir', d])
   const sandbox = JSON.parse(readFileSync(join(d, 'sandbox.json'), 'utf8'))
   assert.equal(sandbox.base_url, s.baseUrl)
-  const demo = await promisify(execFile)(process.execPath, [BIN, 'demo', '--data-dir', d], {
+  const demo = await promisify(execFile)(process.execPath, [CLI, 'demo', '--data-dir', d], {
     cwd: ROOT,
   })
   for (const step of ['1. create', '2. send', '3. confirm', '4. use', '5. return', '6. query']) {
@@ -111,11 +99,11 @@ test('npx wxcoupon serve stops with 0 on a group SIGINT (a terminal Ctrl-C)', as
 
 test('the server alone receiving SIGTERM exits 0; a restart on the same dir keeps its keys', async () => {
   const d = dataDir()
-  const first = await start(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', d])
+  const first = await start(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', d])
   const before = readFileSync(join(d, 'sandbox.json'), 'utf8')
   first.child.kill('SIGTERM')
   assert.deepEqual(await first.exit, { code: 0, signal: null })
-  const second = await start(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', d])
+  const second = await start(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', d])
   const afterRestart = JSON.parse(readFileSync(join(d, 'sandbox.json'), 'utf8'))
   assert.deepEqual({ ...afterRestart, base_url: '' }, { ...JSON.parse(before), base_url: '' })
   second.child.kill('SIGINT')
@@ -124,10 +112,10 @@ test('the server alone receiving SIGTERM exits 0; a restart on the same dir keep
 
 test('a port in use is reported as an error, not a stack trace', async () => {
   const d = dataDir()
-  const s = await start(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', d])
+  const s = await start(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', d])
   const port = new URL(s.baseUrl).port
   const clash = await promisify(execFile)(process.execPath, [
-    BIN,
+    CLI,
     'serve',
     '--port',
     port,

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict'
 import { execFile, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { runSeed } from '../src/cli/seed-run.ts'
 import { ERRORS } from '../src/domain/errors.ts'
@@ -16,6 +13,7 @@ import { fingerprint } from '../src/service/fingerprint.ts'
 import { ledgerOf, type SeedSummary, seededCoupon } from '../src/service/seed.ts'
 import { openSqliteStore } from '../src/store/sqlite.ts'
 import type { IdempotencyRecord } from '../src/store/store.ts'
+import { CLI, ROOT, tempDirs } from './helpers/built-cli.ts'
 import { expectError, TEST_SETTINGS, TestServer } from './helpers/harness.ts'
 
 /**
@@ -25,17 +23,7 @@ import { expectError, TEST_SETTINGS, TestServer } from './helpers/harness.ts'
  */
 
 const API = '/v3/marketing/partner/product-coupon'
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const BIN = join(ROOT, 'dist', 'cli', 'main.js')
-const dirs: string[] = []
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true })
-})
-function dataDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'wxcoupon-seed-'))
-  dirs.push(d)
-  return d
-}
+const dataDir = tempDirs('wxcoupon-seed-')
 
 test('the spelled-out fingerprints equal the endpoints’ own', () => {
   const now = 1_754_272_800
@@ -205,7 +193,7 @@ describe('a server on a seeded data dir', () => {
 
   test('the built CLI seeds beside the running server, whose writes keep succeeding', async () => {
     const args = ['seed', '--coupons', '20000', '--state', 'USED,EFFECTIVE,SENT', '--json']
-    const child = spawn(process.execPath, [BIN, ...args, '--data-dir', dir], {
+    const child = spawn(process.execPath, [CLI, ...args, '--data-dir', dir], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, DATABASE_URL: '' },
@@ -269,7 +257,7 @@ test('the built CLI prints a JSON summary the coupons can be found by', async ()
   const { stdout, stderr } = await promisify(execFile)(
     process.execPath,
     [
-      BIN,
+      CLI,
       'seed',
       '--coupons',
       '300',

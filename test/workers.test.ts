@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { fileURLToPath } from 'node:url'
 import { DEFAULT_BEHAVIOUR } from '../src/domain/settings.ts'
 import type { SandboxFile } from '../src/server/start.ts'
 import { createTestDatabase, pgSkipReason } from '../src/store/pg-test-db.fixture.ts'
 import { openPostgresStore } from '../src/store/postgres.ts'
 import { openSqliteStore } from '../src/store/sqlite.ts'
 import type { Store } from '../src/store/store.ts'
+import { CLI, ROOT } from './helpers/built-cli.ts'
 import type { Cluster } from './helpers/cluster.ts'
 import { API, confirmed, couponPath, createProductCoupon } from './helpers/fixtures.ts'
 import { type CallOptions, type Reply, TestServer } from './helpers/harness.ts'
@@ -34,8 +34,6 @@ import { settingsFile } from './helpers/server-process.ts'
  * a new connection, which the primary hands to the workers in turn; the request log (`--log`,
  * one JSON line per request with its pid and Request-ID) tells which worker answered.
  */
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const CLI = join(ROOT, 'dist/cli/main.js')
 const ROUNDS = Number(process.env.WXCOUPON_RACE_ROUNDS ?? 1)
 const SEED = Number(process.env.WXCOUPON_SEED ?? Math.floor(Math.random() * 2 ** 31))
 const N = 16

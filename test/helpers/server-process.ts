@@ -1,14 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { fileURLToPath } from 'node:url'
 import { DEFAULT_BEHAVIOUR } from '../../src/domain/settings.ts'
 import type { SandboxFile } from '../../src/server/start.ts'
 import { openPostgresStore } from '../../src/store/postgres.ts'
 import { openSqliteStore } from '../../src/store/sqlite.ts'
 import type { Store } from '../../src/store/store.ts'
+import { CLI, ROOT } from './built-cli.ts'
 import { TestServer } from './harness.ts'
 
 /**
@@ -16,8 +16,6 @@ import { TestServer } from './harness.ts'
  * SIGKILL and start again on the same port and data. Needs `npm run build` first (npm test
  * and the reliability script both build).
  */
-const ROOT = resolve(fileURLToPath(import.meta.url), '../../..')
-const CLI = join(ROOT, 'dist/cli/main.js')
 
 /** Rate limits off: load and race tests fire bursts at one brand. */
 export function settingsFile(extra: Record<string, unknown> = {}): string {
