@@ -38,30 +38,28 @@ export const selectProductCoupon = prepared(1, (db, id: string) =>
   db.selectFrom('product_coupons').selectAll().where('product_coupon_id', '=', id),
 )
 
-export const selectStock = prepared(1, (db, id: string) =>
-  db.selectFrom('stocks').selectAll().where('stock_id', '=', id),
-)
+/** With `lock`, the row stays locked until the transaction ends (PostgreSQL). */
+const stock = (lock: boolean) =>
+  prepared(1, (db, id: string) => {
+    const q = db.selectFrom('stocks').selectAll().where('stock_id', '=', id)
+    return lock ? q.forUpdate() : q
+  })
 
-export const selectStockForUpdate = prepared(1, (db, id: string) =>
-  db.selectFrom('stocks').selectAll().where('stock_id', '=', id).forUpdate(),
-)
+export const selectStock = stock(false)
+export const selectStockForUpdate = stock(true)
 
-export const selectUserCoupon = prepared(2, (db, stockId: string, code: string) =>
-  db
-    .selectFrom('user_coupons')
-    .selectAll()
-    .where('stock_id', '=', stockId)
-    .where('coupon_code', '=', code),
-)
+const userCoupon = (lock: boolean) =>
+  prepared(2, (db, stockId: string, code: string) => {
+    const q = db
+      .selectFrom('user_coupons')
+      .selectAll()
+      .where('stock_id', '=', stockId)
+      .where('coupon_code', '=', code)
+    return lock ? q.forUpdate() : q
+  })
 
-export const selectUserCouponForUpdate = prepared(2, (db, stockId: string, code: string) =>
-  db
-    .selectFrom('user_coupons')
-    .selectAll()
-    .where('stock_id', '=', stockId)
-    .where('coupon_code', '=', code)
-    .forUpdate(),
-)
+export const selectUserCoupon = userCoupon(false)
+export const selectUserCouponForUpdate = userCoupon(true)
 
 export const selectIdempotency = prepared(
   3,

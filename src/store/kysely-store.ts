@@ -7,6 +7,7 @@ import * as m002 from './migrations/002-coupon-codes.ts'
 import * as m003 from './migrations/003-notifications.ts'
 import * as m004 from './migrations/004-rate-counters.ts'
 import {
+  idempotencyRow,
   nowSeconds,
   productCouponRow,
   stateAt,
@@ -328,15 +329,7 @@ export class KyselyQueries implements StoreTx {
   }
 
   async insertIdempotency(rec: IdempotencyRecord): Promise<void> {
-    const values = hot.idempotencyValues({
-      brand_id: rec.brandId,
-      operation: rec.operation,
-      request_no: rec.requestNo,
-      fingerprint: rec.fingerprint,
-      resource_id: rec.resourceId,
-      snapshot: rec.snapshot ?? null,
-      created_at: nowSeconds(),
-    })
+    const values = hot.idempotencyValues(idempotencyRow(rec, nowSeconds()))
     await this.#guardUnique(hot.insertIdempotency(this.#db, this.#kind, ...values))
   }
 
@@ -348,15 +341,7 @@ export class KyselyQueries implements StoreTx {
     const t = nowSeconds()
     await this.#insertMany(
       'idempotency',
-      records.map((rec) => ({
-        brand_id: rec.brandId,
-        operation: rec.operation,
-        request_no: rec.requestNo,
-        fingerprint: rec.fingerprint,
-        resource_id: rec.resourceId,
-        snapshot: rec.snapshot ?? null,
-        created_at: t,
-      })),
+      records.map((rec) => idempotencyRow(rec, t)),
     )
   }
 

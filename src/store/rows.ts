@@ -2,7 +2,12 @@ import type { ExpressionBuilder } from 'kysely'
 import type { ProductCoupon, Stock } from '../domain/product-coupon.ts'
 import type { UserCoupon } from '../domain/user-coupon.ts'
 import type { Database } from './schema.ts'
-import type { DeliveryAttempt, NotificationRecord, NotificationState } from './store.ts'
+import type {
+  DeliveryAttempt,
+  IdempotencyRecord,
+  NotificationRecord,
+  NotificationState,
+} from './store.ts'
 
 /** Domain records ⇄ table rows, and the SQL form of time-derived coupon states. */
 
@@ -127,6 +132,18 @@ export function userCouponRow(c: UserCoupon): Row<'user_coupons'> {
     issue_seq: c.issueSeq,
     created_at: t,
     updated_at: t,
+  }
+}
+
+export function idempotencyRow(rec: IdempotencyRecord, createdAt: number): Row<'idempotency'> {
+  return {
+    brand_id: rec.brandId,
+    operation: rec.operation,
+    request_no: rec.requestNo,
+    fingerprint: rec.fingerprint,
+    resource_id: rec.resourceId,
+    snapshot: rec.snapshot ?? null,
+    created_at: createdAt,
   }
 }
 
