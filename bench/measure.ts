@@ -2,7 +2,7 @@ import { generateKeyPairSync, sign } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { LoadResult } from './loader.ts'
+import type { LoadResult } from './load-types.ts'
 import { presign, type Signer, type UnsignedRequest } from './presign.ts'
 import { cpuSeconds, load, type ServerUnderTest, sampleRss, startFloor } from './processes.ts'
 

@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http'
-import type { LoadJob, LoadResult, PresignedRequest } from './loader.ts'
+import type { LoadJob, LoadResult, PresignedRequest } from './load-types.ts'
 
 /**
  * Fixed-rate load: request i is sent at t0 + i / rate whatever happened to the others (an

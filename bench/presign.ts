@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
-import type { PresignedRequest } from './loader.ts'
+import type { PresignedRequest } from './load-types.ts'
 
 export type UnsignedRequest = Omit<PresignedRequest, 'headers'>
 

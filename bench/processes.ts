@@ -2,7 +2,7 @@ import { type ChildProcess, fork, spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { LoadJob, LoadResult } from './loader.ts'
+import type { LoadJob, LoadResult } from './load-types.ts'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 

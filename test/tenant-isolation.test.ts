@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { OPERATION_NAMES, type OperationName } from '../src/schemas/operations.ts'
 import { API } from './helpers/fixtures.ts'
+import { operationOf } from './helpers/operation-routes.ts'
 import { hit, judge, type Req, shape } from './helpers/tenant/judge.ts'
 import {
   ATTACKED_STATES,
@@ -117,11 +119,11 @@ const ENDPOINTS: readonly Endpoint[] = [
 
 // Calls on the caller's own resources that reach for something of A's: an appid, a user, a
 // request number, a page token, codes. Each has a control: the same call without A's thing.
-const crossRefCells: Record<string, Cell[]> = {
+const crossRefCells: Partial<Record<OperationName, Cell[]>> = {
   create_product_coupon: createProductCouponCrossRefs,
   add_stock: addStockCrossRefs,
   patch_stock: patchStockCrossRefs,
-  upload_coupon_codes: uploadCouponCodesCrossRefs,
+  upload_codes: uploadCouponCodesCrossRefs,
   send: sendCrossRefs,
   confirm: confirmCrossRefs,
   use: useCrossRefs,
@@ -129,9 +131,12 @@ const crossRefCells: Record<string, Cell[]> = {
   list_user_coupons: listUserCouponsCrossRefs,
 }
 
+/** Operations whose cells are built apart from ENDPOINTS (below). */
+const NOTIFY_OPS: readonly OperationName[] = ['get_notify_config', 'set_notify_config']
+
 /** Every cell, grouped by endpoint: built up front so each is a named test. */
 const GROUPS: [string, Cell[]][] = [
-  ['get_notify_config / set_notify_config', notifyCells],
+  [NOTIFY_OPS.join(' / '), notifyCells],
   ...ENDPOINTS.map((ep): [string, Cell[]] => [ep.op, endpointCells(ep)]),
   ['list_user_coupons', listCells()],
 ]
@@ -160,6 +165,21 @@ describe(`cross-tenant calls fail, reveal nothing, and look like calls on ids th
       for (const cell of cells) test(cell.name, () => runCell(cell))
     })
   }
+})
+
+describe('the matrix covers the operation table', () => {
+  test('every operation has cells, and each endpoint builds a request of its own operation', () => {
+    const covered = new Set<string>([...NOTIFY_OPS, ...GROUPS.map(([name]) => name)])
+    assert.deepEqual(
+      OPERATION_NAMES.filter((name) => !covered.has(name)),
+      [],
+      'operations of the table without cells',
+    )
+    for (const ep of ENDPOINTS) {
+      const req = ep.build(w, ownerCtx(w, ep))
+      assert.equal(operationOf(req.method, req.path), ep.op, `${req.method} ${req.path}`)
+    }
+  })
 })
 
 describe('after the matrix', () => {
@@ -197,7 +217,7 @@ describe("positive controls: the owner's same call succeeds, and the judge would
       // Had B received this answer, the cell would have failed — and for what it revealed.
       const kinds = new Set(judge(w, { deny: ['NO_AUTH'] }, req, r, 'B').map((p) => p.kind))
       assert.ok(kinds.has('success'), 'a 2xx is flagged')
-      if (ep.op !== 'upload_coupon_codes') {
+      if (ep.op !== 'upload_codes') {
         assert.ok(
           kinds.has('leak') || kinds.has('foreign'),
           `A's data in the answer is flagged: ${r.text}`,

@@ -12,7 +12,7 @@ export function renderErrorDocs(): string {
     'Every error the server answers, in WeChat\'s envelope `{"code", "message", "detail"?}`.',
     'The numeric code is appended to the `Request-ID` header of the failed call',
     '(`<42 hex>-<numeric>`). "(ours)" marks numbers the public documents do not give.',
-    'Generated from `src/domain/errors.ts` by `npm run docs:errors`; do not edit by hand.',
+    'Generated from `src/domain/errors.ts` by `npm run docs`; do not edit by hand.',
     '',
     '| name | HTTP | code | message | numeric |',
     '|---|---|---|---|---|',

@@ -64,7 +64,7 @@ test('status and code agree for every entry; names are unique per message', () =
   }
 })
 
-test('docs/errors.md is the catalogue (run `npm run docs:errors` after changing it)', () => {
+test('docs/errors.md is the catalogue (run `npm run docs` after changing it)', () => {
   const docs = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8')
   assert.equal(docs, renderErrorDocs())
 })

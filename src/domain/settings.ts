@@ -1,3 +1,5 @@
+import type { BehaviourOverrides } from '../schemas/settings.ts'
+
 /**
  * Behaviour the sources leave open (spec/README.md "Open questions"). Each answer is one named
  * setting; the rules read the setting and never hard-code the answer.
@@ -64,3 +66,8 @@ export const DEFAULT_BEHAVIOUR: BehaviourSettings = Object.freeze({
 export function behaviour(overrides: Partial<BehaviourSettings> = {}): BehaviourSettings {
   return Object.freeze({ ...DEFAULT_BEHAVIOUR, ...overrides })
 }
+
+// The settings file's schema and these settings must not drift apart.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+const _inSync: Same<Required<BehaviourOverrides>, BehaviourSettings> = true
+void _inSync

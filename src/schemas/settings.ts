@@ -1,5 +1,4 @@
 import { type Static, Type } from 'typebox'
-import type { BehaviourSettings } from '../domain/settings.ts'
 
 /**
  * A settings file for `wxcoupon serve --settings <file>`: any subset of the behaviour settings
@@ -59,8 +58,3 @@ export const BehaviourOverrides = Type.Object(
   { additionalProperties: false },
 )
 export type BehaviourOverrides = Static<typeof BehaviourOverrides>
-
-// The file format and the domain's settings must not drift apart.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
-const _inSync: Same<Required<BehaviourOverrides>, BehaviourSettings> = true
-void _inSync

@@ -1,23 +1,10 @@
 import { signRequest, verifyResponseSignature } from '../protocol/index.ts'
-import type {
-  CreateProductCouponResponse,
-  ListStocksResponse,
-  ListUserCouponsResponse,
-  NotifyConfigEntity,
-  ProductCouponEntity,
-  StockEntity,
-  UploadCouponCodesResponse,
-  UserProductCouponEntity,
-} from '../schemas/entities.ts'
-import type {
-  ConfirmCouponBody,
-  CreateProductCouponBody,
-  NotifyConfigBody,
-  ReturnCouponBody,
-  SendCouponBody,
-  UseCouponBody,
-  UserCouponQuery,
-} from '../schemas/requests.ts'
+import {
+  API_PREFIX,
+  OPERATION_NAMES,
+  OPERATIONS,
+  type OperationSpec,
+} from '../schemas/operations.ts'
 import {
   ApiError,
   ConnectionError,
@@ -25,106 +12,15 @@ import {
   lowerCaseHeaders,
   SignatureVerificationError,
 } from './errors.ts'
+import { buildOperationRequest } from './operation-request.ts'
 import { type ResolvedOptions, resolveOptions, type WxCouponClientOptions } from './options.ts'
 import { paginate } from './paginate.ts'
-import type {
-  AddStockParams,
-  DeactivateCouponParams,
-  DeactivateProductCouponParams,
-  DeactivateStockParams,
-  IterateStocksParams,
-  IterateUserCouponsParams,
-  ListStocksParams,
-  ListUserCouponsParams,
-  PatchProductCouponParams,
-  PatchStockParams,
-  StockPath,
-  UpdateStockBudgetParams,
-  UploadCouponCodesParams,
-  UserCouponPath,
-} from './params.ts'
+import type { OperationMethods } from './params.ts'
 import { retryDelayMs, shouldRetry } from './retry.ts'
 
 export type { WxCouponClientOptions } from './options.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
-
-export interface GetProductCouponParams {
-  product_coupon_id: string
-  brand_id: string
-}
-export interface GetStockParams {
-  product_coupon_id: string
-  stock_id: string
-  brand_id: string
-}
-/** `openid` goes into the path; `coupon_code` stays in the body (API_ASSIGN stocks). */
-export type SendCouponParams = { openid: string } & SendCouponBody
-export type ConfirmCouponParams = UserCouponPath & ConfirmCouponBody
-export type UseCouponParams = UserCouponPath & UseCouponBody
-export type GetUserCouponParams = UserCouponPath & UserCouponQuery
-export type ReturnCouponParams = UserCouponPath & ReturnCouponBody
-
-const PREFIX = '/v3/marketing/partner/product-coupon'
-
-/**
- * encodeURIComponent plus the RFC 3986 sub-delimiters it leaves alone: the WHATWG URL parser
- * that fetch applies would percent-encode `'` in a query, and the request would then no longer
- * be the one that was signed.
- */
-function encode(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  )
-}
-
-function required(name: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '') {
-    throw new TypeError(`${name} must be a non-empty string`)
-  }
-  return value
-}
-
-/** One path segment; `.` and `..` are refused because URL parsing would resolve them away. */
-function segment(name: string, value: unknown): string {
-  const s = required(name, value)
-  if (s === '.' || s === '..') throw new TypeError(`${name} must not be a dot segment`)
-  return encode(s)
-}
-
-type QueryParam = readonly [string, unknown]
-
-/** Built once, in a fixed order, so the signed request-target is byte-for-byte the one sent. */
-function query(params: ReadonlyArray<QueryParam>): string {
-  return `?${params.map(([k, v]) => `${encode(k)}=${encode(required(k, v))}`).join('&')}`
-}
-
-/** An optional query member is left out entirely when undefined rather than sent empty. */
-function optional(name: string, value: unknown): QueryParam[] {
-  return value === undefined ? [] : [[name, value]]
-}
-
-/** `String()` of a fraction, NaN or 1e21 is not the digit string the query schema accepts. */
-function pageSizeText(value: unknown): string | undefined {
-  if (value === undefined) return undefined
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new TypeError('page_size must be a non-negative integer')
-  }
-  return String(value)
-}
-
-function productCouponPath(productCouponId: unknown): string {
-  return `${PREFIX}/product-coupons/${segment('product_coupon_id', productCouponId)}`
-}
-
-function stockPath(p: StockPath): string {
-  return `${productCouponPath(p.product_coupon_id)}/stocks/${segment('stock_id', p.stock_id)}`
-}
-
-function userCouponPath(p: UserCouponPath): string {
-  return `${PREFIX}/users/${segment('openid', p.openid)}/coupons/${segment('coupon_code', p.coupon_code)}`
-}
 
 // ignoreBOM: the signature covers the bytes as sent, so a leading BOM must survive decoding.
 const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true })
@@ -132,173 +28,20 @@ const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true })
 /**
  * WeChat Pay APIv3 partner product-coupon (商品券) client. Every request is signed with the
  * merchant key, every 2xx answer is verified against the platform public key before it is
- * parsed, and failures surface as the classes in errors.ts. Methods are async so that bad
- * arguments reject the returned promise rather than throwing synchronously.
+ * parsed, and failures surface as the classes in errors.ts. It has one method per operation of
+ * the operation table (`returnCoupon`, `sendCoupon`, …) and an iterator per paged list, made
+ * from the table below; they are async, so bad arguments reject the returned promise rather
+ * than throwing synchronously.
  */
+// The operation methods are defined on the prototype from the table, below the class.
+export interface WxCouponClient extends OperationMethods {}
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface above names the methods defined on the prototype below
 export class WxCouponClient {
   // A private field keeps the key material out of util.inspect, JSON.stringify and spreads.
   readonly #o: ResolvedOptions
 
   constructor(options: WxCouponClientOptions) {
     this.#o = resolveOptions(options)
-  }
-
-  /** E1 — POST /notify-configs: the partner's one callback URL, shared by all its brands. */
-  async setNotifyConfig(body: NotifyConfigBody): Promise<NotifyConfigEntity> {
-    return this.request('POST', `${PREFIX}/notify-configs`, body)
-  }
-
-  /** E2 — GET /notify-configs */
-  async getNotifyConfig(): Promise<NotifyConfigEntity> {
-    return this.request('GET', `${PREFIX}/notify-configs`)
-  }
-
-  /** E3 — POST /product-coupons */
-  async createProductCoupon(body: CreateProductCouponBody): Promise<CreateProductCouponResponse> {
-    return this.request('POST', `${PREFIX}/product-coupons`, body)
-  }
-
-  /** E4 — GET /product-coupons/{product_coupon_id}?brand_id= */
-  async getProductCoupon(p: GetProductCouponParams): Promise<ProductCouponEntity> {
-    return this.request(
-      'GET',
-      productCouponPath(p.product_coupon_id) + query([['brand_id', p.brand_id]]),
-    )
-  }
-
-  /** PATCH /product-coupons/{product_coupon_id} — display information only. */
-  async patchProductCoupon(p: PatchProductCouponParams): Promise<ProductCouponEntity> {
-    const { product_coupon_id, ...body } = p
-    return this.request('PATCH', productCouponPath(product_coupon_id), body)
-  }
-
-  /** POST /product-coupons/{product_coupon_id}/deactivate */
-  async deactivateProductCoupon(p: DeactivateProductCouponParams): Promise<ProductCouponEntity> {
-    const { product_coupon_id, ...body } = p
-    return this.request('POST', `${productCouponPath(product_coupon_id)}/deactivate`, body)
-  }
-
-  /** E5 — POST /product-coupons/{product_coupon_id}/stocks */
-  async addStock(p: AddStockParams): Promise<StockEntity> {
-    const { product_coupon_id, ...body } = p
-    return this.request('POST', `${productCouponPath(product_coupon_id)}/stocks`, body)
-  }
-
-  /** E6 — GET /product-coupons/{product_coupon_id}/stocks/{stock_id}?brand_id= */
-  async getStock(p: GetStockParams): Promise<StockEntity> {
-    return this.request('GET', stockPath(p) + query([['brand_id', p.brand_id]]))
-  }
-
-  /** E7 — GET /product-coupons/{product_coupon_id}/stocks?brand_id=&state=&page_size=&page_token= */
-  async listStocks(p: ListStocksParams): Promise<ListStocksResponse> {
-    const q = query([
-      ['brand_id', p.brand_id],
-      ...optional('state', p.state),
-      ...optional('page_size', pageSizeText(p.page_size)),
-      ...optional('page_token', p.page_token),
-    ])
-    return this.request('GET', `${productCouponPath(p.product_coupon_id)}/stocks${q}`)
-  }
-
-  /** E7, every page: yields each stock once, in the server's (stock id) order. */
-  async *iterateStocks(p: IterateStocksParams): AsyncIterableIterator<StockEntity> {
-    yield* paginate(
-      (page) => this.listStocks({ ...p, ...page }),
-      (answer) => answer.stock_list,
-    )
-  }
-
-  /** PATCH /product-coupons/{product_coupon_id}/stocks/{stock_id} */
-  async patchStock(p: PatchStockParams): Promise<StockEntity> {
-    const { product_coupon_id, stock_id, ...body } = p
-    return this.request('PATCH', stockPath({ product_coupon_id, stock_id }), body)
-  }
-
-  /** POST /product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate */
-  async deactivateStock(p: DeactivateStockParams): Promise<StockEntity> {
-    const { product_coupon_id, stock_id, ...body } = p
-    return this.request('POST', `${stockPath({ product_coupon_id, stock_id })}/deactivate`, body)
-  }
-
-  /** POST /product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget */
-  async updateStockBudget(p: UpdateStockBudgetParams): Promise<StockEntity> {
-    const { product_coupon_id, stock_id, ...body } = p
-    return this.request('POST', `${stockPath({ product_coupon_id, stock_id })}/update-budget`, body)
-  }
-
-  /** POST /product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes */
-  async uploadCouponCodes(p: UploadCouponCodesParams): Promise<UploadCouponCodesResponse> {
-    const { product_coupon_id, stock_id, ...body } = p
-    const path = `${stockPath({ product_coupon_id, stock_id })}/upload-coupon-codes`
-    return this.request('POST', path, body)
-  }
-
-  /** E8 — POST /users/{openid}/coupons */
-  async sendCoupon(p: SendCouponParams): Promise<UserProductCouponEntity> {
-    const { openid, ...body } = p
-    return this.request('POST', `${PREFIX}/users/${segment('openid', openid)}/coupons`, body)
-  }
-
-  /** E10 — POST /users/{openid}/coupons/{coupon_code}/confirm */
-  async confirmCoupon(p: ConfirmCouponParams): Promise<UserProductCouponEntity> {
-    const { openid, coupon_code, ...body } = p
-    return this.request('POST', `${userCouponPath({ openid, coupon_code })}/confirm`, body)
-  }
-
-  /** E11 — POST /users/{openid}/coupons/{coupon_code}/use */
-  async useCoupon(p: UseCouponParams): Promise<UserProductCouponEntity> {
-    const { openid, coupon_code, ...body } = p
-    return this.request('POST', `${userCouponPath({ openid, coupon_code })}/use`, body)
-  }
-
-  /** E12 — GET /users/{openid}/coupons/{coupon_code}?product_coupon_id=&stock_id=&appid=&brand_id= */
-  async getUserCoupon(p: GetUserCouponParams): Promise<UserProductCouponEntity> {
-    const q = query([
-      ['product_coupon_id', p.product_coupon_id],
-      ['stock_id', p.stock_id],
-      ['appid', p.appid],
-      ['brand_id', p.brand_id],
-    ])
-    return this.request('GET', userCouponPath(p) + q)
-  }
-
-  /**
-   * E13 — GET /users/{openid}/coupons?product_coupon_id=&stock_id=&appid=&coupon_state=
-   * &page_size=&page_token=&brand_id=
-   */
-  async listUserCoupons(p: ListUserCouponsParams): Promise<ListUserCouponsResponse> {
-    const q = query([
-      ...optional('product_coupon_id', p.product_coupon_id),
-      ...optional('stock_id', p.stock_id),
-      ['appid', p.appid],
-      ...optional('coupon_state', p.coupon_state),
-      ...optional('page_size', pageSizeText(p.page_size)),
-      ...optional('page_token', p.page_token),
-      ['brand_id', p.brand_id],
-    ])
-    return this.request('GET', `${PREFIX}/users/${segment('openid', p.openid)}/coupons${q}`)
-  }
-
-  /** E13, every page: yields each coupon once, newest first as the server orders them. */
-  async *iterateUserCoupons(
-    p: IterateUserCouponsParams,
-  ): AsyncIterableIterator<UserProductCouponEntity> {
-    yield* paginate(
-      (page) => this.listUserCoupons({ ...p, ...page }),
-      (answer) => answer.user_coupon_list,
-    )
-  }
-
-  /** E14 — POST /users/{openid}/coupons/{coupon_code}/deactivate */
-  async deactivateCoupon(p: DeactivateCouponParams): Promise<UserProductCouponEntity> {
-    const { openid, coupon_code, ...body } = p
-    return this.request('POST', `${userCouponPath({ openid, coupon_code })}/deactivate`, body)
-  }
-
-  /** E15 — POST /users/{openid}/coupons/{coupon_code}/return */
-  async returnCoupon(p: ReturnCouponParams): Promise<UserProductCouponEntity> {
-    const { openid, coupon_code, ...body } = p
-    return this.request('POST', `${userCouponPath({ openid, coupon_code })}/return`, body)
   }
 
   /**
@@ -420,4 +163,33 @@ function connectionError(
   }
   const why = cause instanceof Error ? cause.message : String(cause)
   return new ConnectionError({ message: `Request failed: ${where}: ${why}`, cause })
+}
+
+type Method = (this: WxCouponClient, params?: object) => unknown
+type Page = { next_page_token?: string } & Record<string, unknown>
+
+function define(name: string, fn: Method): void {
+  Object.defineProperty(fn, 'name', { value: name })
+  Object.defineProperty(WxCouponClient.prototype, name, {
+    value: fn,
+    writable: true,
+    configurable: true,
+  })
+}
+
+for (const name of OPERATION_NAMES) {
+  const op: OperationSpec = OPERATIONS[name]
+  define(op.sdk, async function (params) {
+    const { pathAndQuery, body } = buildOperationRequest(op, params)
+    return this.request(op.method, API_PREFIX + pathAndQuery, body)
+  })
+  const page = op.page
+  if (page) {
+    const call = op.sdk
+    define(page.iterator, function (params) {
+      const list = (this as unknown as Record<string, Method>)[call] as Method
+      const fetchPage = (p: object) => list.call(this, { ...params, ...p }) as Promise<Page>
+      return paginate(fetchPage, (answer) => answer[page.items] as readonly unknown[])
+    })
+  }
 }

@@ -77,18 +77,7 @@ export type {
   UserCouponQuery,
 } from '../schemas/requests.ts'
 
-export {
-  type ConfirmCouponParams,
-  type GetProductCouponParams,
-  type GetStockParams,
-  type GetUserCouponParams,
-  type HttpMethod,
-  type ReturnCouponParams,
-  type SendCouponParams,
-  type UseCouponParams,
-  WxCouponClient,
-  type WxCouponClientOptions,
-} from './client.ts'
+export { type HttpMethod, WxCouponClient, type WxCouponClientOptions } from './client.ts'
 export {
   ApiError,
   ApiServerError,
@@ -133,19 +122,29 @@ export {
 export { DEFAULT_BASE_URL } from './options.ts'
 export type {
   AddStockParams,
+  ConfirmCouponParams,
   DeactivateCouponParams,
   DeactivateProductCouponParams,
   DeactivateStockParams,
+  GetProductCouponParams,
+  GetStockParams,
+  GetUserCouponParams,
+  ItemOf,
   IterateStocksParams,
   IterateUserCouponsParams,
   ListStocksParams,
   ListUserCouponsParams,
+  OperationMethods,
+  ParamsOf,
   PatchProductCouponParams,
   PatchStockParams,
   ProductCouponPath,
+  ReturnCouponParams,
+  SendCouponParams,
   StockPath,
   UpdateStockBudgetParams,
   UploadCouponCodesParams,
+  UseCouponParams,
   UserCouponPath,
 } from './params.ts'
 export {

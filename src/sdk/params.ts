@@ -1,20 +1,42 @@
-import type {
-  AddStockBody,
-  DeactivateBody,
-  DeactivateCouponBody,
-  ListStocksQuery,
-  ListUserCouponsQuery,
-  PatchProductCouponBody,
-  PatchStockBody,
-  UpdateBudgetBody,
-  UploadCouponCodesBody,
-} from '../schemas/requests.ts'
+import type { BodyOf, PathOf, QueryOf, ResponseOf } from '../schemas/operation-types.ts'
+import type { OperationName, Operations } from '../schemas/operations.ts'
 
 /**
- * Parameters of the stock-management, listing and deactivation methods. Each is the endpoint's
- * request schema plus the ids that go into the path; the client takes those ids out again, so
- * they are never sent in a body or query.
+ * What each SDK method takes and answers, derived from the operation table: the path ids,
+ * the query members and the body members in one object. The client takes the path ids (and,
+ * for reads, the query members) out again, so they are never sent in a body.
  */
+
+/** The wire format carries page_size as query text; callers pass a number. */
+type NumericPageSize<Q> = Q extends { page_size?: string }
+  ? Omit<Q, 'page_size'> & { page_size?: number }
+  : Q
+
+export type ParamsOf<K extends OperationName> = PathOf<K> & NumericPageSize<QueryOf<K>> & BodyOf<K>
+
+/** The operations that list pages, and what one page holds. */
+type Paged = {
+  [K in OperationName]: Operations[K] extends { readonly page: object } ? K : never
+}[OperationName]
+type ItemsMember<K extends Paged> = Operations[K]['page']['items']
+export type ItemOf<K extends Paged> = ResponseOf<K>[ItemsMember<K> &
+  keyof ResponseOf<K>] extends readonly (infer T)[]
+  ? T
+  : never
+
+/** Nothing to pass (GET /notify-configs): the argument may be left out. */
+type Args<P> = Record<never, never> extends P ? [params?: P] : [params: P]
+
+/** One async method per operation, named by the table's `sdk` member. */
+export type OperationMethods = {
+  [K in OperationName as Operations[K]['sdk']]: (
+    ...args: Args<ParamsOf<K>>
+  ) => Promise<ResponseOf<K>>
+} & {
+  [K in Paged as Operations[K]['page']['iterator']]: (
+    params: Omit<ParamsOf<K>, 'page_token'>,
+  ) => AsyncIterableIterator<ItemOf<K>>
+}
 
 export interface ProductCouponPath {
   product_coupon_id: string
@@ -28,24 +50,24 @@ export interface UserCouponPath {
   coupon_code: string
 }
 
-/**
- * The wire format carries page_size as query text; callers pass a number, and the client sends
- * its decimal form.
- */
-type NumericPageSize<Q extends { page_size?: string }> = Omit<Q, 'page_size'> & {
-  page_size?: number
-}
-
-export type AddStockParams = ProductCouponPath & AddStockBody
-export type ListStocksParams = ProductCouponPath & NumericPageSize<ListStocksQuery>
+// The names the SDK has always exported, each now one entry of the table.
+export type GetProductCouponParams = ParamsOf<'get_product_coupon'>
+export type GetStockParams = ParamsOf<'get_stock'>
+export type SendCouponParams = ParamsOf<'send'>
+export type ConfirmCouponParams = ParamsOf<'confirm'>
+export type UseCouponParams = ParamsOf<'use'>
+export type GetUserCouponParams = ParamsOf<'get_user_coupon'>
+export type ReturnCouponParams = ParamsOf<'return'>
+export type AddStockParams = ParamsOf<'add_stock'>
+export type ListStocksParams = ParamsOf<'list_stocks'>
 /** The iterator owns page_token: it starts at the first page and follows next_page_token. */
 export type IterateStocksParams = Omit<ListStocksParams, 'page_token'>
-export type PatchProductCouponParams = ProductCouponPath & PatchProductCouponBody
-export type DeactivateProductCouponParams = ProductCouponPath & DeactivateBody
-export type PatchStockParams = StockPath & PatchStockBody
-export type DeactivateStockParams = StockPath & DeactivateBody
-export type UpdateStockBudgetParams = StockPath & UpdateBudgetBody
-export type UploadCouponCodesParams = StockPath & UploadCouponCodesBody
-export type ListUserCouponsParams = { openid: string } & NumericPageSize<ListUserCouponsQuery>
+export type PatchProductCouponParams = ParamsOf<'patch_product_coupon'>
+export type DeactivateProductCouponParams = ParamsOf<'deactivate_product_coupon'>
+export type PatchStockParams = ParamsOf<'patch_stock'>
+export type DeactivateStockParams = ParamsOf<'deactivate_stock'>
+export type UpdateStockBudgetParams = ParamsOf<'update_budget'>
+export type UploadCouponCodesParams = ParamsOf<'upload_codes'>
+export type ListUserCouponsParams = ParamsOf<'list_user_coupons'>
 export type IterateUserCouponsParams = Omit<ListUserCouponsParams, 'page_token'>
-export type DeactivateCouponParams = UserCouponPath & DeactivateCouponBody
+export type DeactivateCouponParams = ParamsOf<'deactivate'>

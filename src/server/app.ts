@@ -2,6 +2,7 @@ import { createPrivateKey } from 'node:crypto'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { OutboxWorker } from '../notify/worker.ts'
 import { generateRequestId, type RandomBytes } from '../protocol/nonce.ts'
+import { API_PREFIX } from '../schemas/operations.ts'
 import type { ServiceDeps } from '../service/context.ts'
 import type { PlatformKey } from '../store/store.ts'
 import { createAuthenticator } from './authenticate.ts'
@@ -12,7 +13,7 @@ import { strictValidatorCompiler } from './schema-compiler.ts'
 import { FaultRegistry } from './traffic/faults.ts'
 import { RateLimiter, SharedRateLimiter } from './traffic/rate-limit.ts'
 import { SharedFaultRegistry } from './traffic/shared-faults.ts'
-import { API_PREFIX, type Traffic, wechatApi } from './wechat-api.ts'
+import { type Traffic, wechatApi } from './wechat-api.ts'
 
 export interface AppOptions {
   deps: ServiceDeps

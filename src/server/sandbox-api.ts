@@ -6,6 +6,7 @@ import { wxError } from '../domain/errors.ts'
 import { formatRfc3339 } from '../domain/time.ts'
 import type { OutboxWorker } from '../notify/worker.ts'
 import { AppId, BrandId, CouponCode, Id40, OpenId, Rfc3339 } from '../schemas/fields.ts'
+import { isOperationName, OPERATION_NAMES } from '../schemas/operations.ts'
 import type { ServiceDeps } from '../service/context.ts'
 import {
   approveProductCoupon,
@@ -196,7 +197,15 @@ export const sandboxApi: FastifyPluginAsync<{
     if (b.mode === 'DELAY' && b.delay_ms === undefined) {
       throw wxError('PARAM_ERROR', { field: '/delay_ms', issue: 'required for DELAY' })
     }
-    return opts.traffic.faults.add(b)
+    const { operation } = b
+    if (operation !== '*' && !isOperationName(operation)) {
+      // A misspelt name would be accepted and never fire.
+      throw wxError('PARAM_ERROR', {
+        field: '/operation',
+        issue: `must be * or one of ${OPERATION_NAMES.join(', ')}`,
+      })
+    }
+    return opts.traffic.faults.add({ ...b, operation })
   })
   app.get('/faults', async () => ({ faults: await opts.traffic.faults.list() }))
   app.delete('/faults', async () => {

@@ -1,13 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { wxError } from '../domain/errors.ts'
+import { ErrorBody } from '../schemas/entities.ts'
+import type { RequestOf } from '../schemas/operation-types.ts'
+import {
+  OPERATION_NAMES,
+  OPERATIONS,
+  type OperationName,
+  type OperationSpec,
+} from '../schemas/operations.ts'
 import type { Caller, ServiceDeps } from '../service/context.ts'
 import type { Authenticator } from './authenticate.ts'
+import { BINDINGS, type Binding } from './bindings.ts'
 import { parseJsonBody } from './request-body.ts'
-import { notifyConfigRoutes } from './routes/notify-configs.ts'
-import { productCouponRoutes } from './routes/product-coupons.ts'
-import { stockRoutes } from './routes/stocks.ts'
-import { userCouponRoutes } from './routes/user-coupons.ts'
 import type { Limiter } from './traffic/rate-limit.ts'
 import type { Faults } from './traffic/shared-faults.ts'
 
@@ -16,21 +21,22 @@ export interface Traffic {
   limiter: Limiter
 }
 
-export const API_PREFIX = '/v3/marketing/partner/product-coupon'
-
 const EMPTY = Buffer.alloc(0)
+const ERRORS = { '4xx': ErrorBody, '5xx': ErrorBody }
 
 /**
- * The WeChat-compatible API. Order per protocol §3: verify the signature over the raw bytes,
- * then read the body as JSON, then (Fastify) validate against the route schema, then the
- * service runs authorisation, ownership, idempotency and the rules.
+ * The WeChat-compatible API, one route per entry of the operation table. Order per the
+ * protocol: verify the signature over the raw bytes, then read the body as JSON, then
+ * (Fastify) validate against the route's schemas, then the service runs authorisation,
+ * ownership, idempotency and the rules.
  */
 export const wechatApi: FastifyPluginAsync<{
   deps: ServiceDeps
   auth: Authenticator
   traffic: Traffic
 }> = async (app, opts) => {
-  const limits = opts.deps.settings.rateLimits
+  const { deps } = opts
+  const limits = deps.settings.rateLimits
   app.decorateRequest('caller', null)
   app.addHook('preValidation', async (request) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : EMPTY
@@ -43,7 +49,7 @@ export const wechatApi: FastifyPluginAsync<{
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       request.body = parseJsonBody(request.headers['content-type'], raw)
     }
-    if (opts.deps.clock.shared) await opts.deps.clock.refresh()
+    if (deps.clock.shared) await deps.clock.refresh()
     const operation = request.routeOptions.config.operation
     if (operation === undefined) return
     // Rejected calls change nothing: both checks run before validation and the service.
@@ -57,10 +63,28 @@ export const wechatApi: FastifyPluginAsync<{
     if (fault?.mode === 'DELAY') await sleep(fault.delay_ms ?? 0)
     else if (fault) throw wxError(fault.mode)
   })
-  await app.register(notifyConfigRoutes, { deps: opts.deps })
-  await app.register(productCouponRoutes, { deps: opts.deps })
-  await app.register(stockRoutes, { deps: opts.deps })
-  await app.register(userCouponRoutes, { deps: opts.deps })
+  for (const name of OPERATION_NAMES) {
+    const op: OperationSpec = OPERATIONS[name]
+    // Each binding is typed by its own entry; here they are all handled alike.
+    const bound = BINDINGS[name] as Binding<OperationName>
+    app.route({
+      method: op.method,
+      url: op.path.replace(/\{(\w+)\}/g, ':$1'),
+      config: { operation: name },
+      schema: {
+        ...(op.params ? { params: op.params } : {}),
+        ...(op.query ? { querystring: op.query } : {}),
+        ...(op.body ? { body: op.body } : {}),
+        response: { 200: op.response, ...ERRORS },
+      },
+      handler: (request) =>
+        bound(deps, callerOf(request), {
+          params: request.params,
+          query: request.query,
+          body: request.body,
+        } as RequestOf<OperationName>),
+    })
+  }
 }
 
 /** The brand a call acts for (body for POST/PATCH, query for GET), when it names one. */
@@ -74,7 +98,7 @@ function brandOf(request: FastifyRequest): string | undefined {
   return from(request.body) ?? from(request.query)
 }
 
-export function callerOf(request: FastifyRequest): Caller {
+function callerOf(request: FastifyRequest): Caller {
   const caller = request.caller
   if (!caller) throw new Error('route reached without authentication')
   return caller
@@ -85,7 +109,7 @@ declare module 'fastify' {
     caller: Caller | null
   }
   interface FastifyContextConfig {
-    /** Name of the WeChat operation, for rate limits and fault injection. */
-    operation?: string
+    /** The WeChat operation a route serves, for rate limits and fault injection. */
+    operation?: OperationName
   }
 }

@@ -1,4 +1,5 @@
 import type { ErrorName } from '../../domain/errors.ts'
+import type { OperationName } from '../../schemas/operations.ts'
 
 /**
  * Fault injection (sandbox): the next N calls of an operation — or a share of them — fail with
@@ -9,8 +10,8 @@ import type { ErrorName } from '../../domain/errors.ts'
 export type FaultMode = Extract<ErrorName, 'SYSTEM_ERROR' | 'RATELIMIT_EXCEEDED'> | 'DELAY'
 
 export interface FaultSpec {
-  /** An operation name (e.g. `return`) or `*` for every WeChat API call. */
-  operation: string
+  /** An operation of the table (e.g. `return`) or `*` for every WeChat API call. */
+  operation: OperationName | '*'
   mode: FaultMode
   /** Affect the next `count` matching calls, then retire. */
   count?: number
@@ -49,7 +50,7 @@ export class FaultRegistry {
   }
 
   /** The fault that applies to this call, if any; counts it and retires used-up faults. */
-  draw(operation: string): Fault | undefined {
+  draw(operation: OperationName): Fault | undefined {
     for (const f of this.#faults) {
       if (f.operation !== '*' && f.operation !== operation) continue
       if (f.count !== undefined) {

@@ -1,43 +1,30 @@
+import { OPERATIONS, type OperationName, type RateLimit } from '../../schemas/operations.ts'
 import type { Store } from '../../store/store.ts'
 
 /**
- * Interface rate limits (protocol §7, Q17): a token bucket per (operation, brand or partner).
- * In memory, per server process; time is real time, injected for tests.
+ * Interface rate limits: a token bucket per (operation, brand or partner), at the limit the
+ * operation table gives each operation unless the settings override it. In memory, per server
+ * process; time is real time, injected for tests.
  */
-export interface Limit {
-  limit: number
-  perSeconds: number
-}
-
-/** §7: user-coupon operations 500/s, create 1000/min (seed era), management 20/s. */
-export const DEFAULT_LIMITS: Readonly<Record<string, Limit>> = Object.freeze({
-  create_product_coupon: { limit: 1000, perSeconds: 60 },
-  send: { limit: 500, perSeconds: 1 },
-  confirm: { limit: 500, perSeconds: 1 },
-  use: { limit: 500, perSeconds: 1 },
-  get_user_coupon: { limit: 500, perSeconds: 1 },
-  list_user_coupons: { limit: 500, perSeconds: 1 },
-  deactivate: { limit: 500, perSeconds: 1 },
-  return: { limit: 500, perSeconds: 1 },
-})
-const MANAGEMENT: Limit = { limit: 20, perSeconds: 1 }
+export type Limit = RateLimit
+type Overrides = Readonly<Partial<Record<OperationName, Limit>>>
 
 export class RateLimiter implements Limiter {
-  readonly #limits: Readonly<Record<string, Limit>>
+  readonly #overrides: Overrides
   readonly #nowMs: () => number
   readonly #buckets = new Map<string, { tokens: number; at: number }>()
 
-  constructor(overrides: Readonly<Record<string, Limit>> = {}, nowMs: () => number = Date.now) {
-    this.#limits = { ...DEFAULT_LIMITS, ...overrides }
+  constructor(overrides: Overrides = {}, nowMs: () => number = Date.now) {
+    this.#overrides = overrides
     this.#nowMs = nowMs
   }
 
-  limitOf(operation: string): Limit {
-    return this.#limits[operation] ?? MANAGEMENT
+  limitOf(operation: OperationName): Limit {
+    return this.#overrides[operation] ?? OPERATIONS[operation].rateLimit
   }
 
   /** Takes one token; false when the caller is over the limit (nothing else happens then). */
-  take(operation: string, subject: string): boolean {
+  take(operation: OperationName, subject: string): boolean {
     const { limit, perSeconds } = this.limitOf(operation)
     const key = `${operation}\n${subject}`
     const now = this.#nowMs()
@@ -54,7 +41,7 @@ export class RateLimiter implements Limiter {
 }
 
 export interface Limiter {
-  take(operation: string, subject: string): boolean | Promise<boolean>
+  take(operation: OperationName, subject: string): boolean | Promise<boolean>
 }
 
 /**
@@ -68,13 +55,13 @@ export class SharedRateLimiter implements Limiter {
   readonly #nowMs: () => number
   #calls = 0
 
-  constructor(store: Store, overrides: Readonly<Record<string, Limit>> = {}, nowMs = Date.now) {
+  constructor(store: Store, overrides: Overrides = {}, nowMs = Date.now) {
     this.#local = new RateLimiter(overrides, nowMs)
     this.#store = store
     this.#nowMs = nowMs
   }
 
-  async take(operation: string, subject: string): Promise<boolean> {
+  async take(operation: OperationName, subject: string): Promise<boolean> {
     const { limit, perSeconds } = this.#local.limitOf(operation)
     const windowMs = perSeconds * 1000
     const now = this.#nowMs()

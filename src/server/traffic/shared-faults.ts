@@ -1,3 +1,4 @@
+import type { OperationName } from '../../schemas/operations.ts'
 import type { Store } from '../../store/store.ts'
 import type { Fault, FaultSpec } from './faults.ts'
 
@@ -10,7 +11,7 @@ export interface Faults {
   add(spec: FaultSpec): Fault | Promise<Fault>
   list(): Fault[] | Promise<Fault[]>
   clear(): void | Promise<void>
-  draw(operation: string): Fault | undefined | Promise<Fault | undefined>
+  draw(operation: OperationName): Fault | undefined | Promise<Fault | undefined>
 }
 
 const KEY = 'sandbox_faults'
@@ -24,7 +25,8 @@ function parse(raw: string | undefined): State {
   return raw ? (JSON.parse(raw) as State) : { next: 1, faults: [] }
 }
 
-const matches = (f: Fault, operation: string) => f.operation === '*' || f.operation === operation
+const matches = (f: Fault, operation: OperationName) =>
+  f.operation === '*' || f.operation === operation
 
 /**
  * The faults in the database, so that a fault set through one process affects the calls every
@@ -67,7 +69,7 @@ export class SharedFaultRegistry implements Faults {
     })
   }
 
-  async draw(operation: string): Promise<Fault | undefined> {
+  async draw(operation: OperationName): Promise<Fault | undefined> {
     const current = parse(await this.#store.read.getMeta(KEY))
     if (!current.faults.some((f) => matches(f, operation))) return undefined
     // The same rule as FaultRegistry.draw, on the state read under the lock.

@@ -1,26 +1,19 @@
 import type { TSchema } from 'typebox'
 import {
-  AddStockBody,
-  ConfirmCouponBody,
-  CreateProductCouponBody,
-  DeactivateBody,
-  DeactivateCouponBody,
-  NotifyConfigBody,
-  PatchProductCouponBody,
-  PatchStockBody,
-  ReturnCouponBody,
-  SendCouponBody,
-  UpdateBudgetBody,
-  UploadCouponCodesBody,
-  UseCouponBody,
-} from '../../../src/schemas/requests.ts'
+  OPERATION_NAMES,
+  OPERATIONS,
+  type OperationName,
+  type OperationSpec,
+} from '../../../src/schemas/operations.ts'
 import { API } from '../fixtures.ts'
 import { accepted } from './oracles.ts'
 import type { CouponIds, JsonObject, Targets } from './types.ts'
 
 /**
- * The WeChat-compatible routes the fuzz aims at, each with a request that would succeed on
- * the live targets: the valid starting point that every generated case breaks.
+ * The WeChat-compatible routes the fuzz aims at — every operation of the operation table —
+ * each with a request that would succeed on the live targets: the valid starting point that
+ * every generated case breaks. Method, route and schema come from the table; this file adds
+ * only the values, and a table entry without them does not compile.
  */
 
 type Slot = 'pc' | 'stock' | 'openid' | 'code'
@@ -44,13 +37,31 @@ export interface QueryEndpoint {
   query: [string, string][]
 }
 
+/** The table names path parameters by their wire names; the cases here by short slots. */
+const SLOT_OF: Record<string, Slot> = {
+  product_coupon_id: 'pc',
+  stock_id: 'stock',
+  openid: 'openid',
+  coupon_code: 'code',
+}
+
+const slotRoute = (op: OperationSpec) =>
+  op.path.replace(/\{(\w+)\}/g, (_, name: string) => `{${SLOT_OF[name] ?? name}}`)
+
 export function fill(route: string, ids: Partial<Record<Slot, string>>): string {
   return `${API}${route.replace(/\{(\w+)\}/g, (_, k: string) => ids[k as Slot] ?? k)}`
 }
 
 const REQ = 'FUZZREQ0000001'
 
-export function bodyEndpoints(t: Targets): BodyEndpoint[] {
+type BodyFixture = Pick<BodyEndpoint, 'ids' | 'template' | 'refs'>
+type QueryFixture = Pick<QueryEndpoint, 'ids' | 'query'>
+type BodyOps = {
+  [K in OperationName]: (typeof OPERATIONS)[K] extends { body: object } ? K : never
+}[OperationName]
+type QueryOps = Exclude<OperationName, BodyOps>
+
+function bodyFixtures(t: Targets): Record<BodyOps, BodyFixture> {
   const brand = { brand_id: t.brandId }
   const pc = { pc: t.pc.product_coupon_id, stock: t.pc.stock_id }
   const ref = (c: CouponIds) => ({
@@ -63,67 +74,39 @@ export function bodyEndpoints(t: Targets): BodyEndpoint[] {
   const refs = ['product_coupon_id', 'stock_id']
   const display = t.createBody.display_info ?? null
   const stock = t.createBody.stock ?? null
-  return [
-    {
-      name: 'create_product_coupon',
-      method: 'POST',
-      route: '/product-coupons',
+  return {
+    create_product_coupon: {
       ids: {},
-      schema: CreateProductCouponBody,
       template: t.createBody,
       refs: [],
     },
-    {
-      name: 'patch_product_coupon',
-      method: 'PATCH',
-      route: '/product-coupons/{pc}',
+    patch_product_coupon: {
       ids: pc,
-      schema: PatchProductCouponBody,
       template: { ...brand, out_request_no: REQ, display_info: display },
       refs: [],
     },
-    {
-      name: 'deactivate_product_coupon',
-      method: 'POST',
-      route: '/product-coupons/{pc}/deactivate',
+    deactivate_product_coupon: {
       ids: pc,
-      schema: DeactivateBody,
       template: { ...brand, out_request_no: REQ, deactivate_reason: 'fuzz' },
       refs: [],
     },
-    {
-      name: 'add_stock',
-      method: 'POST',
-      route: '/product-coupons/{pc}/stocks',
+    add_stock: {
       ids: pc,
-      schema: AddStockBody,
       template: { ...brand, out_request_no: REQ, stock },
       refs: [],
     },
-    {
-      name: 'patch_stock',
-      method: 'PATCH',
-      route: '/product-coupons/{pc}/stocks/{stock}',
+    patch_stock: {
       ids: pc,
-      schema: PatchStockBody,
       template: { ...brand, out_request_no: REQ, remark: 'fuzz' },
       refs: [],
     },
-    {
-      name: 'deactivate_stock',
-      method: 'POST',
-      route: '/product-coupons/{pc}/stocks/{stock}/deactivate',
+    deactivate_stock: {
       ids: pc,
-      schema: DeactivateBody,
       template: { ...brand, out_request_no: REQ, deactivate_reason: 'fuzz' },
       refs: [],
     },
-    {
-      name: 'update_budget',
-      method: 'POST',
-      route: '/product-coupons/{pc}/stocks/{stock}/update-budget',
+    update_budget: {
       ids: pc,
-      schema: UpdateBudgetBody,
       template: {
         ...brand,
         out_request_no: REQ,
@@ -133,39 +116,23 @@ export function bodyEndpoints(t: Targets): BodyEndpoint[] {
       },
       refs: [],
     },
-    {
-      name: 'upload_codes',
-      method: 'POST',
-      route: '/product-coupons/{pc}/stocks/{stock}/upload-coupon-codes',
+    upload_codes: {
       ids: { pc: t.upload.product_coupon_id, stock: t.upload.stock_id },
-      schema: UploadCouponCodesBody,
       template: { ...brand, out_request_no: REQ, code_list: ['FUZZCODE0001', 'FUZZCODE0002'] },
       refs: [],
     },
-    {
-      name: 'send',
-      method: 'POST',
-      route: '/users/{openid}/coupons',
+    send: {
       ids: { openid: t.openid },
-      schema: SendCouponBody,
       template: { ...t.pc, appid: t.appid, send_request_no: REQ, ...brand },
       refs,
     },
-    {
-      name: 'confirm',
-      method: 'POST',
-      route: '/users/{openid}/coupons/{code}/confirm',
+    confirm: {
       ids: coupon(t.sent),
-      schema: ConfirmCouponBody,
       template: { ...ref(t.sent), out_request_no: REQ },
       refs,
     },
-    {
-      name: 'use',
-      method: 'POST',
-      route: '/users/{openid}/coupons/{code}/use',
+    use: {
       ids: coupon(t.effective),
-      schema: UseCouponBody,
       template: {
         ...ref(t.effective),
         use_time: t.useTime,
@@ -174,57 +141,39 @@ export function bodyEndpoints(t: Targets): BodyEndpoint[] {
       },
       refs,
     },
-    {
-      name: 'deactivate_coupon',
-      method: 'POST',
-      route: '/users/{openid}/coupons/{code}/deactivate',
+    deactivate: {
       ids: coupon(t.effective),
-      schema: DeactivateCouponBody,
       template: { ...ref(t.effective), out_request_no: REQ, deactivate_reason: 'fuzz' },
       refs,
     },
-    {
-      name: 'return',
-      method: 'POST',
-      route: '/users/{openid}/coupons/{code}/return',
+    return: {
       ids: coupon(t.used),
-      schema: ReturnCouponBody,
       template: { ...ref(t.used), out_request_no: REQ },
       refs,
     },
-    {
-      name: 'set_notify_config',
-      method: 'POST',
-      route: '/notify-configs',
+    set_notify_config: {
       ids: {},
-      schema: NotifyConfigBody,
       template: { notify_url: 'https://example.com/wxcoupon/notify' },
       refs: [],
     },
-  ]
+  }
 }
 
-export function queryEndpoints(t: Targets): QueryEndpoint[] {
+function queryFixtures(t: Targets): Record<QueryOps, QueryFixture> {
   const pc = { pc: t.pc.product_coupon_id, stock: t.pc.stock_id }
   const brand: [string, string] = ['brand_id', t.brandId]
-  return [
-    { name: 'get_product_coupon', route: '/product-coupons/{pc}', ids: pc, query: [brand] },
-    {
-      name: 'list_stocks',
-      route: '/product-coupons/{pc}/stocks',
+  return {
+    get_product_coupon: { ids: pc, query: [brand] },
+    list_stocks: {
       ids: pc,
       query: [brand, ['page_size', '10']],
     },
-    { name: 'get_stock', route: '/product-coupons/{pc}/stocks/{stock}', ids: pc, query: [brand] },
-    {
-      name: 'list_user_coupons',
-      route: '/users/{openid}/coupons',
+    get_stock: { ids: pc, query: [brand] },
+    list_user_coupons: {
       ids: { openid: t.openid },
       query: [['appid', t.appid], brand, ['page_size', '5']],
     },
-    {
-      name: 'get_user_coupon',
-      route: '/users/{openid}/coupons/{code}',
+    get_user_coupon: {
       ids: { openid: t.openid, code: t.effective.coupon_code },
       query: [
         ['product_coupon_id', t.effective.product_coupon_id],
@@ -233,25 +182,33 @@ export function queryEndpoints(t: Targets): QueryEndpoint[] {
         brand,
       ],
     },
-    { name: 'get_notify_config', route: '/notify-configs', ids: {}, query: [] },
-  ]
+    get_notify_config: { ids: {}, query: [] },
+  }
 }
 
-const BODY_SCHEMAS = [
-  CreateProductCouponBody,
-  PatchProductCouponBody,
-  DeactivateBody,
-  AddStockBody,
-  PatchStockBody,
-  UpdateBudgetBody,
-  UploadCouponCodesBody,
-  SendCouponBody,
-  ConfirmCouponBody,
-  UseCouponBody,
-  DeactivateCouponBody,
-  ReturnCouponBody,
-  NotifyConfigBody,
-]
+export function bodyEndpoints(t: Targets): BodyEndpoint[] {
+  const fixtures: Record<string, BodyFixture> = bodyFixtures(t)
+  return OPERATION_NAMES.flatMap((name) => {
+    const op: OperationSpec = OPERATIONS[name]
+    const f = fixtures[name]
+    if (!op.body || !f || op.method === 'GET') return []
+    return [{ name, method: op.method, route: slotRoute(op), schema: op.body, ...f }]
+  })
+}
+
+export function queryEndpoints(t: Targets): QueryEndpoint[] {
+  const fixtures: Record<string, QueryFixture> = queryFixtures(t)
+  return OPERATION_NAMES.flatMap((name) => {
+    const op: OperationSpec = OPERATIONS[name]
+    const f = fixtures[name]
+    return op.method === 'GET' && f ? [{ name, route: slotRoute(op), ...f }] : []
+  })
+}
+
+const BODY_SCHEMAS: TSchema[] = OPERATION_NAMES.flatMap((n) => {
+  const body = (OPERATIONS[n] as OperationSpec).body
+  return body ? [body] : []
+})
 
 /** For requests whose route is itself fuzzed: a body no mutating route would accept. */
 export function acceptedByAnyRoute(bytes: Buffer, contentType: string | null): boolean {

@@ -1,4 +1,5 @@
 import type { ErrorName } from '../../../src/domain/errors.ts'
+import type { OperationName } from '../../../src/schemas/operations.ts'
 import { API } from '../fixtures.ts'
 import type { Expect, Req } from './judge.ts'
 import { type BrandKey, type CouponState, GHOST, type Who, type World } from './world.ts'
@@ -32,7 +33,7 @@ export interface Ctx {
 }
 
 export interface Endpoint {
-  op: string
+  op: OperationName
   family: Family
   /** Which of A's resources the call acts on (coupon family: the coupon in that state). */
   target: (x: World, state: CouponState) => { pc: string; stock: string; code: string }

@@ -52,7 +52,7 @@ export const updateBudget: Endpoint = {
 }
 
 export const uploadCouponCodes: Endpoint = {
-  op: 'upload_coupon_codes',
+  op: 'upload_codes',
   family: 'stock',
   target: (x) => ({ ...x.a.upload, code: '' }),
   build: (_x, c) => ({

@@ -87,7 +87,7 @@ export const returnCoupon: Endpoint = {
 }
 
 export const deactivateUserCoupon: Endpoint = {
-  op: 'deactivate_user_coupon',
+  op: 'deactivate',
   family: 'coupon',
   target: coupon,
   primary: 'spare',

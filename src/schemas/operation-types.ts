@@ -1,0 +1,26 @@
+import type { Static, TSchema } from 'typebox'
+import type { OperationName, Operations } from './operations.ts'
+
+/**
+ * Types derived from the operation table: what each operation takes from the path, the query
+ * and the body, and what it answers. The server's bindings and the SDK's methods are typed by
+ * these, so a schema change reaches both at compile time.
+ */
+
+type Member<K extends OperationName, M extends string> = Operations[K] extends {
+  readonly [P in M]: infer S extends TSchema
+}
+  ? Static<S>
+  : Record<never, never>
+
+export type PathOf<K extends OperationName> = Member<K, 'params'>
+export type QueryOf<K extends OperationName> = Member<K, 'query'>
+export type BodyOf<K extends OperationName> = Member<K, 'body'>
+export type ResponseOf<K extends OperationName> = Static<Operations[K]['response']>
+
+/** One request as the server hands it to a service: each part validated by its schema. */
+export interface RequestOf<K extends OperationName> {
+  params: PathOf<K>
+  query: QueryOf<K>
+  body: BodyOf<K>
+}
