@@ -1,5 +1,6 @@
 export * from './authorization.ts'
 export * from './callback-crypto.ts'
+export * from './callback-envelope.ts'
 export * from './nonce.ts'
 export * from './response-signature.ts'
 export * from './rsa.ts'
