@@ -1,13 +1,15 @@
-import { randomBytes } from 'node:crypto'
 import type { EventMeta } from '../domain/notification.ts'
 import { formatRfc3339 } from '../domain/time.ts'
-import { encryptCallbackResource, generateCallbackNonce } from '../protocol/callback-crypto.ts'
+import { generateCallbackNonce } from '../protocol/callback-crypto.ts'
+import { buildCallbackEnvelope } from '../protocol/callback-envelope.ts'
 import type { RandomBytes } from '../protocol/nonce.ts'
 
+// The services still import the id from here; it is protocol's (§10.3).
+export { generateNotificationId as notificationId } from '../protocol/nonce.ts'
+
 /**
- * The callback body of protocol §10.3: the envelope with the resource encrypted under the
- * partner's APIv3 key. Encrypted anew for every delivery, with a fresh nonce: the id stays the
- * same, so receivers dedupe on it.
+ * One delivery's callback body: the event's envelope with its resource encrypted anew, under a
+ * fresh nonce, for every delivery. The id stays the same, so receivers dedupe on it.
  */
 export function buildEnvelope(p: {
   id: string
@@ -17,33 +19,15 @@ export function buildEnvelope(p: {
   apiv3Key: string
   random: RandomBytes
 }): string {
-  const nonce = generateCallbackNonce(p.random)
-  return JSON.stringify({
+  return buildCallbackEnvelope({
     id: p.id,
-    create_time: formatRfc3339(p.createTime),
-    resource_type: 'encrypt-resource',
-    event_type: p.meta.eventType,
+    createTime: formatRfc3339(p.createTime),
+    eventType: p.meta.eventType,
     summary: p.meta.summary,
-    resource: {
-      original_type: p.meta.originalType,
-      algorithm: 'AEAD_AES_256_GCM',
-      ciphertext: encryptCallbackResource({
-        plaintext: p.payload,
-        apiv3Key: p.apiv3Key,
-        associatedData: p.meta.associatedData,
-        nonce,
-      }),
-      associated_data: p.meta.associatedData,
-      nonce,
-    },
+    originalType: p.meta.originalType,
+    associatedData: p.meta.associatedData,
+    plaintext: p.payload,
+    apiv3Key: p.apiv3Key,
+    nonce: generateCallbackNonce(p.random),
   })
-}
-
-/** A version-4 UUID from injectable randomness (the notification id, §10.3). */
-export function notificationId(random: RandomBytes = randomBytes): string {
-  const b = Buffer.from(random(16))
-  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40
-  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80
-  const h = b.toString('hex')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
 }

@@ -7,7 +7,8 @@ import {
 } from '../domain/notification.ts'
 import type { BehaviourSettings } from '../domain/settings.ts'
 import { generateNonce, type RandomBytes } from '../protocol/nonce.ts'
-import { signResponse } from '../protocol/response-signature.ts'
+import { SIGNATURE_PROBE_PREFIX, signResponse } from '../protocol/response-signature.ts'
+import { TIMESTAMP_TOLERANCE_SECONDS } from '../protocol/timestamp.ts'
 import type { SandboxClock } from '../service/sandbox-clock.ts'
 import type { NotificationRecord, Store } from '../store/store.ts'
 import { type PostCallback, type PostResult, postCallback } from './deliver.ts'
@@ -195,12 +196,13 @@ export class OutboxWorker {
         body,
         privateKey: this.#key,
         keyId: this.#keyId,
-        timestamp: stale ? realSeconds - 600 : realSeconds,
-        nonce: generateNonce(32, this.#random),
+        // Twice the window: stale to every receiver, whichever edge rule it applies.
+        timestamp: stale ? realSeconds - 2 * TIMESTAMP_TOLERANCE_SECONDS : realSeconds,
+        random: this.#random,
       }),
     }
     if (kind === 'signature_probe') {
-      headers['Wechatpay-Signature'] = `WECHATPAY/SIGNTEST/${generateNonce(64, this.#random)}`
+      headers['Wechatpay-Signature'] = `${SIGNATURE_PROBE_PREFIX}${generateNonce(64, this.#random)}`
     } else if (kind === 'tampered_signature') {
       const sig = Buffer.from(headers['Wechatpay-Signature'] ?? '', 'base64')
       sig[0] = (sig[0] ?? 0) ^ 0xff

@@ -6,6 +6,7 @@ import {
   encryptCallbackResource,
   generateApiV3Key,
   generateCallbackNonce,
+  isApiV3Key,
 } from './callback-crypto.ts'
 import { GCM_VECTOR } from './test-vectors.fixture.ts'
 
@@ -104,4 +105,20 @@ test('APIv3 keys: 32 chars of [0-9A-Za-z], deterministic under injected randomne
     'A'.repeat(32),
   )
   assert.match(generateCallbackNonce(), /^[0-9A-Za-z]{12}$/)
+})
+
+test('isApiV3Key: exactly 32 ASCII letters and digits', () => {
+  assert.equal(isApiV3Key(generateApiV3Key()), true)
+  assert.equal(isApiV3Key('0123456789abcdefABCDEF0123456789'), true)
+  for (const k of [
+    '',
+    'a'.repeat(31),
+    'a'.repeat(33),
+    `${'a'.repeat(31)}-`,
+    `${'a'.repeat(31)}é`,
+  ]) {
+    assert.equal(isApiV3Key(k), false, k)
+  }
+  assert.equal(isApiV3Key(undefined), false)
+  assert.equal(isApiV3Key(Buffer.from('a'.repeat(32))), false)
 })

@@ -70,6 +70,13 @@ export function decryptCallbackResource(p: {
   }
 }
 
+const APIV3_KEY = /^[0-9A-Za-z]{32}$/
+
+/** An APIv3 key as merchants set it: 32 characters of [0-9A-Za-z]. */
+export function isApiV3Key(key: unknown): key is string {
+  return typeof key === 'string' && APIV3_KEY.test(key)
+}
+
 /** An APIv3 key: 32 characters of [0-9A-Za-z]. */
 export function generateApiV3Key(random: RandomBytes = randomBytes): string {
   return generateNonce(32, random)

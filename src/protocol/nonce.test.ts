@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { generateNonce, generateRequestId, pooledRandom, type RandomBytes } from './nonce.ts'
+import {
+  formatRequestId,
+  generateNonce,
+  generateNotificationId,
+  generateRequestId,
+  pooledRandom,
+  type RandomBytes,
+} from './nonce.ts'
 
 /** Replays the given bytes in order, so each case states exactly what the generator consumed. */
 function scripted(bytes: number[]): RandomBytes {
@@ -79,4 +86,29 @@ test('pooledRandom hands out disjoint slices of fresh blocks, and large draws di
   // 32-byte nonces from the pool are as distinct as the CSPRNG's.
   const nonces = new Set(Array.from({ length: 1000 }, () => generateNonce(32, random)))
   assert.equal(nonces.size, 1000)
+})
+
+test('Request-ID header: the bare id on success, `-<numeric code>` on a failure', () => {
+  const id = 'AB'.repeat(21)
+  assert.equal(formatRequestId(id), id)
+  assert.equal(formatRequestId(id, undefined), id)
+  assert.equal(formatRequestId(id, 268578224), `${id}-268578224`)
+})
+
+test('notification id: a version-4 UUID, deterministic under injected randomness', () => {
+  const uuid4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+  assert.match(generateNotificationId(), uuid4)
+  assert.notEqual(generateNotificationId(), generateNotificationId())
+  assert.equal(
+    generateNotificationId(() => Buffer.alloc(16, 0xff)),
+    'ffffffff-ffff-4fff-bfff-ffffffffffff',
+  )
+  assert.equal(
+    generateNotificationId(() => Buffer.alloc(16, 0)),
+    '00000000-0000-4000-8000-000000000000',
+  )
+  // The injected bytes are read, not written: a pooled block must not be changed in place.
+  const block = Buffer.alloc(16, 0xff)
+  generateNotificationId(() => block)
+  assert.deepEqual(block, Buffer.alloc(16, 0xff))
 })

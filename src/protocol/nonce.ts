@@ -48,3 +48,17 @@ export function generateNonce(length = 32, random: RandomBytes = randomBytes): s
 export function generateRequestId(random: RandomBytes = randomBytes): string {
   return random(21).toString('hex').toUpperCase()
 }
+
+/** The Request-ID header: on a failure the id carries `-<numeric error code>` (spec §6). */
+export function formatRequestId(id: string, numericCode?: number): string {
+  return numericCode === undefined ? id : `${id}-${numericCode}`
+}
+
+/** A callback's notification id (§10.3): a version-4 UUID, from injectable randomness. */
+export function generateNotificationId(random: RandomBytes = randomBytes): string {
+  const b = Buffer.from(random(16))
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80
+  const h = b.toString('hex')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
+}

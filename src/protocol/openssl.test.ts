@@ -32,7 +32,7 @@ const message = buildRequestMessage({
   timestamp: '1754272800',
   nonce: 'NONCE123',
   body: '{"out_request_no":"退券-0001","brand_id":"120344"}',
-})
+}).toString('utf8')
 
 test('an openssl-generated key signs with openssl; we verify; a changed message fails', () => {
   assert.equal(

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import {
+  checkResponseSignature,
   RESPONSE_HEADERS,
   type ResponseVerification,
+  readResponseSignatureHeaders,
+  SIGNATURE_PROBE_PREFIX,
   signResponse,
   verifyResponseSignature,
 } from './response-signature.ts'
 import { generateRsaKeyPair, verifySha256WithRsa } from './rsa.ts'
-import { buildResponseMessage } from './signing-message.ts'
+import { buildResponseMessage, type SignedBody } from './signing-message.ts'
 import { TEST_PRIVATE_KEY_PEM, TEST_PUBLIC_KEY_PEM } from './test-vectors.fixture.ts'
 
 const now = 1_754_272_800
@@ -27,7 +30,7 @@ const getter = (h: Record<string, string>) => (name: string) =>
 
 function verify(
   h: Record<string, string>,
-  opts: { body?: string; at?: number; tolerance?: number; publicKey?: string } = {},
+  opts: { body?: SignedBody; at?: number; tolerance?: number; publicKey?: string } = {},
 ): ResponseVerification {
   return verifyResponseSignature({
     headers: getter(h),
@@ -164,4 +167,104 @@ test('the same check verifies a callback (same headers, same 3-line message)', (
     true,
   )
   assert.deepEqual(verify(h, { body: envelope }), { ok: true })
+})
+
+test('one order of checks: headers, serial, timestamp, probe, signature; the first failure wins', () => {
+  const faults: [string, Record<string, string>][] = [
+    ['missing_header', { 'Wechatpay-Nonce': '' }],
+    ['serial_mismatch', { 'Wechatpay-Serial': 'PUB_KEY_ID_02' }],
+    ['bad_timestamp', { 'Wechatpay-Timestamp': '17e8' }],
+    ['stale_timestamp', { 'Wechatpay-Timestamp': String(now - 3600) }],
+    ['signature_probe', { 'Wechatpay-Signature': `${SIGNATURE_PROBE_PREFIX}AAAA` }],
+    ['bad_signature', { 'Wechatpay-Nonce': 'changed' }],
+  ]
+  for (const [i, [first, a]] of faults.entries()) {
+    assert.deepEqual(verify({ ...signed, ...a }), fails(first), first)
+    for (const [later, b] of faults.slice(i + 1)) {
+      // Two faults on one header cannot both be present; the later one's value wins the spread.
+      const sameHeader = Object.keys(a).some((k) => k in b)
+      if (sameHeader) continue
+      assert.deepEqual(verify({ ...signed, ...b, ...a }), fails(first), `${first} before ${later}`)
+    }
+  }
+})
+
+test('reading the headers: in order, each missing, empty or repeated one named', () => {
+  const lower = Object.fromEntries(Object.entries(signed).map(([k, v]) => [k.toLowerCase(), v]))
+  const read = (h: Record<string, string | string[]>) =>
+    readResponseSignatureHeaders((name) => h[name])
+  assert.deepEqual(read(lower), {
+    ok: true,
+    value: {
+      timestamp: signed['Wechatpay-Timestamp'],
+      nonce: signed['Wechatpay-Nonce'],
+      signature: signed['Wechatpay-Signature'],
+      serial: KEY_ID,
+    },
+  })
+  for (const name of Object.keys(signed)) {
+    const key = name.toLowerCase()
+    const { [key]: _gone, ...rest } = lower
+    assert.deepEqual(read(rest), { ok: false, reason: 'missing_header', header: name })
+    assert.deepEqual(read({ ...lower, [key]: '' }), {
+      ok: false,
+      reason: 'missing_header',
+      header: name,
+    })
+    assert.deepEqual(read({ ...lower, [key]: ['a', 'b'] }), {
+      ok: false,
+      reason: 'duplicate_header',
+      header: name,
+    })
+  }
+  // The first header in order decides, whichever fault the later one has.
+  assert.deepEqual(read({ ...lower, 'wechatpay-timestamp': '', 'wechatpay-serial': ['a', 'b'] }), {
+    ok: false,
+    reason: 'missing_header',
+    header: 'Wechatpay-Timestamp',
+  })
+  assert.deepEqual(read({ ...lower, 'wechatpay-nonce': ['a', 'b'], 'wechatpay-signature': '' }), {
+    ok: false,
+    reason: 'duplicate_header',
+    header: 'Wechatpay-Nonce',
+  })
+})
+
+test('the body may be the bytes received: verified as they are, never decoded', () => {
+  const bytes = Buffer.from(body, 'utf8')
+  assert.deepEqual(verify(signed, { body: bytes }), { ok: true })
+  const raw = Buffer.from([0x7b, 0xff, 0x7d])
+  const h = signResponse({
+    body: raw,
+    privateKey: TEST_PRIVATE_KEY_PEM,
+    keyId: KEY_ID,
+    timestamp: now,
+  })
+  assert.deepEqual(verify(h, { body: raw }), { ok: true })
+  // Negative control: the replacement-character text those bytes decode to does not verify.
+  assert.deepEqual(verify(h, { body: raw.toString('utf8') }), fails('bad_signature'))
+  const read = readResponseSignatureHeaders(getter(h))
+  assert.ok(read.ok)
+  const trust = { publicKey: TEST_PUBLIC_KEY_PEM, publicKeyId: KEY_ID, nowSeconds: now }
+  assert.deepEqual(checkResponseSignature(read.value, raw, trust), { ok: true })
+  assert.deepEqual(
+    checkResponseSignature(read.value, Buffer.from('{}'), trust),
+    fails('bad_signature'),
+  )
+})
+
+test('signResponse draws its nonce from the injected randomness when none is given', () => {
+  const random = (n: number) => Buffer.alloc(n, 1)
+  const a = signResponse({
+    body,
+    privateKey: TEST_PRIVATE_KEY_PEM,
+    keyId: KEY_ID,
+    timestamp: now,
+    random,
+  })
+  assert.equal(a['Wechatpay-Nonce'], '1'.repeat(32))
+  assert.deepEqual(verify(a), { ok: true })
+  const b = signResponse({ body, privateKey: TEST_PRIVATE_KEY_PEM, keyId: KEY_ID, timestamp: now })
+  assert.match(b['Wechatpay-Nonce'], /^[0-9A-Za-z]{32}$/)
+  assert.notEqual(b['Wechatpay-Nonce'], a['Wechatpay-Nonce'])
 })

@@ -1,10 +1,32 @@
+import { randomBytes } from 'node:crypto'
+import { generateNonce, type RandomBytes } from './nonce.ts'
 import {
   type PrivateKeyInput,
   type PublicKeyInput,
   signSha256WithRsa,
   verifySha256WithRsa,
 } from './rsa.ts'
-import { buildResponseMessage } from './signing-message.ts'
+import { buildResponseMessage, type SignedBody } from './signing-message.ts'
+import { checkTimestamp } from './timestamp.ts'
+
+/**
+ * The platform's signature over a response or a callback (protocol §4.1, §10.3), and the one
+ * check a receiver makes of it (§4.2, §10.4), used by the SDK's client and its callback parser
+ * alike. The checks run in this order, and the first failure is the reason:
+ *
+ *   1. headers    Wechatpay-Timestamp, -Nonce, -Signature, -Serial, in that order: each present,
+ *                 non-empty and not repeated                 missing_header, duplicate_header
+ *   2. serial     Wechatpay-Serial is the configured key id  serial_mismatch
+ *   3. timestamp  decimal Unix seconds, < tolerance from now  bad_timestamp, stale_timestamp
+ *   4. probe      not a WECHATPAY/SIGNTEST/ probe             signature_probe
+ *   5. signature  SHA256withRSA over the 3-line message       bad_signature
+ *
+ * The serial comes first because it names the key: a message under a key we do not hold is
+ * not worth reading further (and with platform certificates it is the lookup that finds the
+ * key). It is also the order the callback parser has always published. §4.2 lists the clock
+ * before the serial, but only says what must be refused; which reason a message failing both
+ * gets is ours to choose. Nothing in the body is looked at before the signature holds.
+ */
 
 /** Header names as Node and fetch expose them (lower case). */
 export const RESPONSE_HEADERS = {
@@ -14,70 +36,126 @@ export const RESPONSE_HEADERS = {
   serial: 'wechatpay-serial',
 } as const
 
+/** WeChat Pay sometimes sends a deliberately wrong signature to catch clients that don't check. */
+export const SIGNATURE_PROBE_PREFIX = 'WECHATPAY/SIGNTEST/'
+
+/** Step 1's order, with the names as they are written (and reported). */
+const HEADER_ORDER = [
+  ['timestamp', 'Wechatpay-Timestamp'],
+  ['nonce', 'Wechatpay-Nonce'],
+  ['signature', 'Wechatpay-Signature'],
+  ['serial', 'Wechatpay-Serial'],
+] as const
+
+export type ResponseHeaderName = (typeof HEADER_ORDER)[number][1]
+
 /** The platform's signature over a response or a callback (protocol §4.1, §10.3). */
 export function signResponse(p: {
-  body: string
+  body: SignedBody
   privateKey: PrivateKeyInput
   keyId: string
   timestamp: number
-  nonce: string
+  /** Default: 32 characters of [0-9A-Za-z] drawn from `random`. */
+  nonce?: string
+  random?: RandomBytes
 }): Record<
   'Wechatpay-Timestamp' | 'Wechatpay-Nonce' | 'Wechatpay-Signature' | 'Wechatpay-Serial',
   string
 > {
   const timestamp = String(p.timestamp)
+  const nonce = p.nonce ?? generateNonce(32, p.random ?? randomBytes)
   return {
     'Wechatpay-Timestamp': timestamp,
-    'Wechatpay-Nonce': p.nonce,
+    'Wechatpay-Nonce': nonce,
     'Wechatpay-Signature': signSha256WithRsa(
-      buildResponseMessage({ timestamp, nonce: p.nonce, body: p.body }),
+      buildResponseMessage({ timestamp, nonce, body: p.body }),
       p.privateKey,
     ),
     'Wechatpay-Serial': p.keyId,
   }
 }
 
-export type ResponseVerification =
-  | { ok: true }
-  | {
-      ok: false
-      reason:
-        | 'missing_header'
-        | 'bad_timestamp'
-        | 'stale_timestamp'
-        | 'serial_mismatch'
-        | 'bad_signature'
-        | 'signature_probe'
-    }
+/** The four values the signature travels in. */
+export interface ResponseSignatureHeaders {
+  timestamp: string
+  nonce: string
+  signature: string
+  serial: string
+}
 
-/** WeChat Pay sometimes sends a deliberately wrong signature to catch clients that don't check. */
-const SIGNATURE_PROBE = 'WECHATPAY/SIGNTEST/'
+export type ResponseSignatureHeadersRead =
+  | { ok: true; value: ResponseSignatureHeaders }
+  | { ok: false; reason: 'missing_header' | 'duplicate_header'; header: ResponseHeaderName }
 
 /**
- * What a client must check on every 2xx response and every callback (protocol §4.2), with the
- * Java rule for the clock: |now − timestamp| ≥ tolerance rejects.
+ * Check 1. `get` is asked for each name in lower case and answers with an array for a header
+ * that came more than once (as Node's IncomingMessage does for some).
  */
-export function verifyResponseSignature(p: {
-  headers: (name: string) => string | undefined
-  body: string
+export function readResponseSignatureHeaders(
+  get: (name: string) => string | readonly string[] | undefined,
+): ResponseSignatureHeadersRead {
+  const value: Partial<ResponseSignatureHeaders> = {}
+  for (const [field, header] of HEADER_ORDER) {
+    const v = get(RESPONSE_HEADERS[field])
+    if (Array.isArray(v)) return { ok: false, reason: 'duplicate_header', header }
+    if (typeof v !== 'string' || v === '') return { ok: false, reason: 'missing_header', header }
+    value[field] = v
+  }
+  return { ok: true, value: value as ResponseSignatureHeaders }
+}
+
+export interface ResponseTrust {
   publicKey: PublicKeyInput
+  /** `PUB_KEY_ID_…`: a message signed under any other id is refused. */
   publicKeyId: string
   nowSeconds: number
+  /** Default TIMESTAMP_TOLERANCE_SECONDS. */
   toleranceSeconds?: number
-}): ResponseVerification {
-  const timestamp = p.headers(RESPONSE_HEADERS.timestamp)
-  const nonce = p.headers(RESPONSE_HEADERS.nonce)
-  const signature = p.headers(RESPONSE_HEADERS.signature)
-  const serial = p.headers(RESPONSE_HEADERS.serial)
-  if (!timestamp || !nonce || !signature || !serial) return { ok: false, reason: 'missing_header' }
-  if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'bad_timestamp' }
-  if (Math.abs(p.nowSeconds - Number(timestamp)) >= (p.toleranceSeconds ?? 300)) {
-    return { ok: false, reason: 'stale_timestamp' }
+}
+
+export type SignatureCheckFailure =
+  | 'serial_mismatch'
+  | 'bad_timestamp'
+  | 'stale_timestamp'
+  | 'signature_probe'
+  | 'bad_signature'
+
+export type SignatureCheck = { ok: true } | { ok: false; reason: SignatureCheckFailure }
+
+/** Checks 2–5, over the body's bytes exactly as received (or the text they decoded to). */
+export function checkResponseSignature(
+  h: ResponseSignatureHeaders,
+  body: SignedBody,
+  trust: ResponseTrust,
+): SignatureCheck {
+  if (h.serial !== trust.publicKeyId) return { ok: false, reason: 'serial_mismatch' }
+  const clock = checkTimestamp('response', h.timestamp, trust.nowSeconds, trust.toleranceSeconds)
+  if (clock !== 'ok') return { ok: false, reason: clock }
+  if (h.signature.startsWith(SIGNATURE_PROBE_PREFIX)) {
+    return { ok: false, reason: 'signature_probe' }
   }
-  if (serial !== p.publicKeyId) return { ok: false, reason: 'serial_mismatch' }
-  if (signature.startsWith(SIGNATURE_PROBE)) return { ok: false, reason: 'signature_probe' }
-  const message = buildResponseMessage({ timestamp, nonce, body: p.body })
-  return verifySha256WithRsa(message, signature, p.publicKey)
+  const message = buildResponseMessage({ timestamp: h.timestamp, nonce: h.nonce, body })
+  return verifySha256WithRsa(message, h.signature, trust.publicKey)
     ? { ok: true }
     : { ok: false, reason: 'bad_signature' }
+}
+
+export type ResponseVerification =
+  | { ok: true }
+  | { ok: false; reason: 'missing_header' | SignatureCheckFailure }
+
+/**
+ * All five checks, for a client holding a header lookup whose values are single strings
+ * (fetch's Headers, a lower-cased record). Such a lookup cannot repeat a header; an array
+ * slipped in from plain JavaScript counts as a missing header.
+ */
+export function verifyResponseSignature(
+  p: ResponseTrust & {
+    headers: (name: string) => string | undefined
+    body: SignedBody
+  },
+): ResponseVerification {
+  const read = readResponseSignatureHeaders(p.headers)
+  if (!read.ok) return { ok: false, reason: 'missing_header' }
+  return checkResponseSignature(read.value, p.body, p)
 }

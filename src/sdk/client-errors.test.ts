@@ -82,6 +82,16 @@ test('a response signed under another key id is rejected', async () => {
   assert.equal(err.reason, 'serial_mismatch')
 })
 
+test('the client checks in the callback parser order: the serial before the clock', async () => {
+  const { client } = setup(() => ({
+    body: userCoupon,
+    serial: 'PUB_KEY_ID_OTHER',
+    timestampOffset: 3600,
+  }))
+  const err = await rejectsWith(client.returnCoupon(returnParams), SignatureVerificationError)
+  assert.equal(err.reason, 'serial_mismatch')
+})
+
 test('a response without signature headers, or with a probe signature, is rejected', async () => {
   const { client } = setup(() => ({ body: userCoupon, headers: { 'Wechatpay-Signature': '' } }))
   const missing = await rejectsWith(client.returnCoupon(returnParams), SignatureVerificationError)

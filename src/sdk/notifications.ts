@@ -1,9 +1,15 @@
 import type { KeyObject } from 'node:crypto'
 import {
   CallbackDecryptError,
-  decryptCallbackResource,
+  CallbackFormatError,
+  checkResponseSignature,
+  isApiV3Key,
   type PublicKeyInput,
-  verifySha256WithRsa,
+  readCallbackEnvelope,
+  readCallbackResource,
+  readResponseSignatureHeaders,
+  type SignatureCheckFailure,
+  TIMESTAMP_TOLERANCE_SECONDS,
 } from '../protocol/index.ts'
 import type { SendChannel } from '../schemas/enums.ts'
 import {
@@ -79,22 +85,12 @@ export interface ParseNotificationParams extends NotificationKeys {
   body: string | Buffer
 }
 
-const SIGNATURE_PROBE = 'WECHATPAY/SIGNTEST/'
-const HEADERS = [
-  'Wechatpay-Timestamp',
-  'Wechatpay-Nonce',
-  'Wechatpay-Signature',
-  'Wechatpay-Serial',
-]
-const APIV3_KEY = /^[0-9A-Za-z]{32}$/
-// fatal: bytes that are not UTF-8 are a malformed envelope, not text with U+FFFD in it.
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
-
 /**
- * Checks a callback the way protocol §4.2/§10.4 ask, cheapest and least trusting first:
- * headers, serial, timestamp, then the signature over the raw bytes. Nothing in the body is
- * looked at before the signature holds; only then is the envelope parsed and the resource
- * decrypted. Throws one NotificationError subclass per failed check.
+ * Checks a callback the way protocol §4.2/§10.4 ask, with the one verifier the client uses too
+ * (protocol's response-signature.ts, cheapest and least trusting first): headers, serial,
+ * timestamp, then the signature over the raw bytes. Nothing in the body is looked at before the
+ * signature holds; only then is the envelope parsed and the resource decrypted. Throws one
+ * NotificationError subclass per failed check.
  */
 export function parseNotification<T = ProductCouponSendEvent>(
   p: ParseNotificationParams,
@@ -116,10 +112,10 @@ export function resolveKeys(k: NotificationKeys): ResolvedKeys {
     throw new TypeError('platformPublicKeyId must be a non-empty string')
   }
   // The value is never echoed: it is a secret.
-  if (typeof k.apiv3Key !== 'string' || !APIV3_KEY.test(k.apiv3Key)) {
+  if (!isApiV3Key(k.apiv3Key)) {
     throw new TypeError('apiv3Key must be 32 ASCII letters and digits')
   }
-  const tolerance = k.toleranceSeconds ?? 300
+  const tolerance = k.toleranceSeconds ?? TIMESTAMP_TOLERANCE_SECONDS
   if (!Number.isFinite(tolerance) || tolerance <= 0) {
     throw new TypeError('toleranceSeconds must be a positive number')
   }
@@ -139,69 +135,28 @@ export function parseWithKey<T>(
   p: { headers: NotificationHeaders; body: string | Buffer },
   k: ResolvedKeys,
 ): Notification<T> {
-  const get = headerLookup(p.headers)
-  const [timestamp, nonce, signature, serial] = HEADERS.map((name) => {
-    const value = get(name)
-    if (Array.isArray(value)) {
-      throw new NotificationHeaderError({
-        message: `${name} header appears more than once`,
-        reason: 'duplicate_header',
-      })
-    }
-    if (value === undefined || value === '') {
-      throw new NotificationHeaderError({
-        message: `${name} header is missing`,
-        reason: 'missing_header',
-      })
-    }
-    return value
-  }) as [string, string, string, string]
-
-  if (serial !== k.publicKeyId) {
-    throw new NotificationSerialError({
-      message: 'Wechatpay-Serial is not the configured platform public key id',
-      reason: 'serial_mismatch',
-    })
+  const read = readResponseSignatureHeaders(headerLookup(p.headers))
+  if (!read.ok) {
+    throw new NotificationHeaderError(
+      read.reason === 'duplicate_header'
+        ? { message: `${read.header} header appears more than once`, reason: read.reason }
+        : { message: `${read.header} header is missing`, reason: read.reason },
+    )
   }
-  if (!/^\d{1,12}$/.test(timestamp)) {
-    throw new NotificationTimestampError({
-      message: 'Wechatpay-Timestamp is not a Unix time in seconds',
-      reason: 'bad_timestamp',
-    })
-  }
-  // Java's rule (protocol §4.2): an absolute difference of exactly the tolerance is too much.
-  if (Math.abs(k.nowSeconds() - Number(timestamp)) >= k.toleranceSeconds) {
-    throw new NotificationTimestampError({
-      message: `Wechatpay-Timestamp is ${k.toleranceSeconds} s or more away from now`,
-      reason: 'stale_timestamp',
-    })
-  }
-  if (signature.startsWith(SIGNATURE_PROBE)) {
-    throw new NotificationSignatureError({
-      message: 'Wechatpay-Signature is a WECHATPAY/SIGNTEST/ probe',
-      reason: 'signature_probe',
-    })
-  }
+  // Bytes throughout: decoding and re-encoding the body could change what was signed.
   const body = typeof p.body === 'string' ? Buffer.from(p.body, 'utf8') : p.body
-  // Built from bytes: decoding and re-encoding the body could change what was signed.
-  const message = Buffer.concat([Buffer.from(`${timestamp}\n${nonce}\n`, 'utf8'), body, NEWLINE])
-  if (!verifySha256WithRsa(message, signature, k.publicKey)) {
-    throw new NotificationSignatureError({
-      message: 'Wechatpay-Signature does not verify with the platform public key',
-      reason: 'bad_signature',
-    })
-  }
+  const check = checkResponseSignature(read.value, body, {
+    publicKey: k.publicKey,
+    publicKeyId: k.publicKeyId,
+    nowSeconds: k.nowSeconds(),
+    toleranceSeconds: k.toleranceSeconds,
+  })
+  if (!check.ok) throw SIGNATURE_FAILURES[check.reason](k)
 
-  const envelope = readEnvelope(body)
-  const { resource } = envelope
-  let plaintext: string
+  const envelope = readOrFormatError(() => readCallbackEnvelope(body), 'bad_envelope')
+  let data: Record<string, unknown>
   try {
-    plaintext = decryptCallbackResource({
-      ciphertext: resource.ciphertext,
-      apiv3Key: k.apiv3Key,
-      associatedData: resource.associated_data,
-      nonce: resource.nonce,
-    })
+    data = readOrFormatError(() => readCallbackResource(envelope, k.apiv3Key), 'bad_plaintext')
   } catch (err) {
     if (!(err instanceof CallbackDecryptError)) throw err
     throw new NotificationDecryptError({
@@ -216,84 +171,54 @@ export function parseWithKey<T>(
     event_type: envelope.event_type,
     summary: envelope.summary,
     resource_type: envelope.resource_type,
-    original_type: resource.original_type,
-    data: readJsonObject(plaintext, 'the decrypted resource', 'bad_plaintext') as T,
+    original_type: envelope.resource.original_type,
+    data: data as T,
   }
 }
 
-const NEWLINE = Buffer.from('\n')
+/** Each failed check's error; the messages are fixed texts, never the sender's values. */
+const SIGNATURE_FAILURES = {
+  serial_mismatch: () =>
+    new NotificationSerialError({
+      message: 'Wechatpay-Serial is not the configured platform public key id',
+      reason: 'serial_mismatch',
+    }),
+  bad_timestamp: () =>
+    new NotificationTimestampError({
+      message: 'Wechatpay-Timestamp is not a Unix time in seconds',
+      reason: 'bad_timestamp',
+    }),
+  stale_timestamp: (k: ResolvedKeys) =>
+    new NotificationTimestampError({
+      message: `Wechatpay-Timestamp is ${k.toleranceSeconds} s or more away from now`,
+      reason: 'stale_timestamp',
+    }),
+  signature_probe: () =>
+    new NotificationSignatureError({
+      message: 'Wechatpay-Signature is a WECHATPAY/SIGNTEST/ probe',
+      reason: 'signature_probe',
+    }),
+  bad_signature: () =>
+    new NotificationSignatureError({
+      message: 'Wechatpay-Signature does not verify with the platform public key',
+      reason: 'bad_signature',
+    }),
+} satisfies Record<SignatureCheckFailure, (k: ResolvedKeys) => Error>
 
-interface Envelope {
-  id: string
-  create_time: string
-  event_type: string
-  summary: string
-  resource_type: string
-  resource: {
-    original_type: string
-    algorithm: string
-    ciphertext: string
-    associated_data: string
-    nonce: string
-  }
-}
-
-function readEnvelope(body: Buffer): Envelope {
-  let text: string
+/** The envelope's or the resource's format failure, as the receiver's error. */
+function readOrFormatError<R>(read: () => R, reason: 'bad_envelope' | 'bad_plaintext'): R {
   try {
-    text = UTF8.decode(body)
+    return read()
   } catch (err) {
-    throw new NotificationFormatError({
-      message: 'the body is not UTF-8',
-      reason: 'bad_envelope',
-      cause: err,
-    })
+    if (!(err instanceof CallbackFormatError)) throw err
+    throw new NotificationFormatError({ message: err.message, reason, cause: err.cause })
   }
-  const e = readJsonObject(text, 'the body', 'bad_envelope')
-  const fail = (what: string): never => {
-    throw new NotificationFormatError({ message: `envelope: ${what}`, reason: 'bad_envelope' })
-  }
-  for (const field of ['id', 'create_time', 'event_type'] as const) {
-    if (!nonEmpty(e[field])) fail(`${field} must be a non-empty string`)
-  }
-  if (e.resource_type !== 'encrypt-resource') fail('resource_type must be encrypt-resource')
-  // Required by §10.3 but not needed to act on the event, so a missing one is tolerated.
-  if (e.summary !== undefined && typeof e.summary !== 'string') fail('summary must be a string')
-  const r = e.resource
-  if (typeof r !== 'object' || r === null || Array.isArray(r)) fail('resource must be an object')
-  const res = r as Record<string, unknown>
-  if (res.algorithm !== 'AEAD_AES_256_GCM') fail('resource.algorithm must be AEAD_AES_256_GCM')
-  for (const field of ['original_type', 'associated_data', 'nonce', 'ciphertext'] as const) {
-    if (!nonEmpty(res[field])) fail(`resource.${field} must be a non-empty string`)
-  }
-  return { ...(e as unknown as Envelope), summary: (e.summary as string | undefined) ?? '' }
-}
-
-function readJsonObject(
-  text: string,
-  what: string,
-  reason: 'bad_envelope' | 'bad_plaintext',
-): Record<string, unknown> {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (err) {
-    throw new NotificationFormatError({ message: `${what} is not JSON`, reason, cause: err })
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new NotificationFormatError({ message: `${what} is not a JSON object`, reason })
-  }
-  return value as Record<string, unknown>
-}
-
-function nonEmpty(v: unknown): v is string {
-  return typeof v === 'string' && v !== ''
 }
 
 /**
  * One header by its canonical name. A record is searched case-insensitively, and a repeated
- * header (Node gives an array for some) comes back as an array so it can be refused rather
- * than guessed at.
+ * header (Node gives an array for some) comes back as an array so the verifier refuses it
+ * rather than guess.
  */
 function headerLookup(h: NotificationHeaders): (name: string) => string | string[] | undefined {
   if (typeof h === 'function') return (name) => h(name.toLowerCase())

@@ -2,6 +2,8 @@ import { createPublicKey, type KeyObject } from 'node:crypto'
 import { wxError } from '../domain/errors.ts'
 import { parseAuthorization } from '../protocol/authorization.ts'
 import { verifySha256WithRsa } from '../protocol/rsa.ts'
+import { buildRequestMessage } from '../protocol/signing-message.ts'
+import { checkTimestamp, TIMESTAMP_TOLERANCE_SECONDS } from '../protocol/timestamp.ts'
 import type { Caller } from '../service/context.ts'
 import type { StoreReader } from '../store/store.ts'
 
@@ -28,7 +30,7 @@ export function createAuthenticator(p: {
   realNowSeconds: () => number
   toleranceSeconds?: number
 }): Authenticator {
-  const tolerance = p.toleranceSeconds ?? 300
+  const tolerance = p.toleranceSeconds ?? TIMESTAMP_TOLERANCE_SECONDS
   // Partners and certificates are never deleted, so positive lookups can be kept.
   const keys = new Map<string, KeyObject>()
   const partners = new Set<string>()
@@ -65,16 +67,18 @@ export function createAuthenticator(p: {
       if (!(await partnerKnown(a.mchid))) throw wxError('SIGN_ERROR_MCHID')
       const key = await certKey(a.mchid, a.serialNo)
       if (!key) throw wxError('SIGN_ERROR_SERIAL')
-      if (!/^\d{1,12}$/.test(a.timestamp)) throw wxError('SIGN_ERROR_TIMESTAMP')
-      if (Math.abs(p.realNowSeconds() - Number(a.timestamp)) > tolerance) {
+      if (checkTimestamp('request', a.timestamp, p.realNowSeconds(), tolerance) !== 'ok') {
         throw wxError('SIGN_ERROR_TIMESTAMP')
       }
-      const head = `${req.method}\n${req.url}\n${a.timestamp}\n${a.nonceStr}\n`
-      const message = Buffer.concat([Buffer.from(head), req.body, NEWLINE])
+      const message = buildRequestMessage({
+        method: req.method,
+        url: req.url,
+        timestamp: a.timestamp,
+        nonce: a.nonceStr,
+        body: req.body,
+      })
       if (!verifySha256WithRsa(message, a.signature, key)) throw wxError('SIGN_ERROR_SIGNATURE')
       return { mchid: a.mchid }
     },
   }
 }
-
-const NEWLINE = Buffer.from('\n')

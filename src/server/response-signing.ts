@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto'
 import type { Duplex } from 'node:stream'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { type WxError, wxError } from '../domain/errors.ts'
-import { generateNonce, generateRequestId, type RandomBytes } from '../protocol/nonce.ts'
+import { formatRequestId, generateRequestId, type RandomBytes } from '../protocol/nonce.ts'
 import { signResponse } from '../protocol/response-signature.ts'
 import { errorBody } from './errors.ts'
 
@@ -17,28 +17,26 @@ export interface ResponseSigner {
   random: RandomBytes
 }
 
-function signatureHeaders(p: ResponseSigner, body: string) {
+function signatureHeaders(p: ResponseSigner, body: string | Buffer) {
   return signResponse({
     body,
     privateKey: p.privateKey,
     keyId: p.keyId,
     timestamp: p.realNowSeconds(),
-    nonce: generateNonce(32, p.random),
+    random: p.random,
   })
 }
 
 export function installResponseSigning(app: FastifyInstance, p: ResponseSigner): void {
   app.addHook('onSend', async (request, reply, payload) => {
+    // A Buffer is signed as the bytes it is, without a decoding pass.
     const body =
-      typeof payload === 'string'
+      typeof payload === 'string' || Buffer.isBuffer(payload)
         ? payload
-        : Buffer.isBuffer(payload)
-          ? payload.toString('utf8')
-          : payload == null
-            ? ''
-            : undefined
-    const numeric = reply.wxNumeric
-    reply.header('Request-ID', numeric ? `${request.id}-${numeric}` : request.id)
+        : payload == null
+          ? ''
+          : undefined
+    reply.header('Request-ID', formatRequestId(request.id, reply.wxNumeric))
     // Streams are never produced by this server; an unsigned reply is better than a wrong one.
     if (body === undefined) return payload
     reply.headers(signatureHeaders(p, body))
@@ -67,7 +65,7 @@ export function rejectMalformed(
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),
     Connection: 'close',
-    'Request-ID': `${generateRequestId(p.random)}-${e.entry.numeric}`,
+    'Request-ID': formatRequestId(generateRequestId(p.random), e.entry.numeric),
     ...signatureHeaders(p, body),
   }
   const head = Object.entries(headers)
@@ -87,7 +85,7 @@ export function sendSignedError(reply: FastifyReply, e: WxError, p: ResponseSign
   reply
     .code(e.entry.status)
     .header('Content-Type', 'application/json; charset=utf-8')
-    .header('Request-ID', `${generateRequestId(p.random)}-${e.entry.numeric}`)
+    .header('Request-ID', formatRequestId(generateRequestId(p.random), e.entry.numeric))
     .headers(signatureHeaders(p, body))
     .send(body)
 }
