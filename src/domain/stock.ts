@@ -4,8 +4,8 @@ import type { Deactivation, ProductCoupon, Stock } from './product-coupon.ts'
 import { sentTodayAt, stockPeriod } from './product-coupon.ts'
 
 /**
- * Stock rules beyond creation (entities §3.3): the state the clock implies, review, pause,
- * deactivation and budget changes. Pure; times in Unix seconds.
+ * Stock rules beyond creation (entities §3.3): the state the clock implies, deactivation and
+ * budget changes. Pure; times in Unix seconds. Review and pause are in review.ts.
  */
 
 /** A SENDING or PAUSED stock whose available_end_time has passed is STOPPED. */
@@ -21,31 +21,11 @@ export function atStockTime(stock: Stock, now: number): Stock {
   return state === stock.state ? stock : { ...stock, state }
 }
 
-function move(stock: Stock, now: number, from: StockState[], to: StockState): Stock {
-  const s = atStockTime(stock, now)
-  if (!from.includes(s.state)) {
-    throw wxError('STOCK_STATE_INVALID', { issue: `stock is ${s.state}`, location: 'body' })
-  }
-  return { ...s, state: to }
-}
-
-export const approveStock = (s: Stock, now: number) => move(s, now, ['AUDITING'], 'SENDING')
-export const pauseStock = (s: Stock, now: number) => move(s, now, ['SENDING'], 'PAUSED')
-export const resumeStock = (s: Stock, now: number) => move(s, now, ['PAUSED'], 'SENDING')
-
 export function deactivateStock(stock: Stock, d: Deactivation, now: number): Stock {
   const s = atStockTime(stock, now)
   if (s.state === 'DEACTIVATED')
     throw wxError('STOCK_STATE_INVALID', { issue: 'already DEACTIVATED' })
   return { ...s, state: 'DEACTIVATED', deactivation: d }
-}
-
-/** Review rejection (sandbox): the product coupon and its stocks never become usable. */
-export function rejectProductCoupon(pc: ProductCoupon, d: Deactivation): ProductCoupon {
-  if (pc.state !== 'AUDITING') {
-    throw wxError('PRODUCT_COUPON_STATE_INVALID', { issue: `product coupon is ${pc.state}` })
-  }
-  return { ...pc, state: 'DEACTIVATED', deactivation: d }
 }
 
 export function deactivateProductCoupon(pc: ProductCoupon, d: Deactivation): ProductCoupon {
