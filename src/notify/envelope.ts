@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import type { EventMeta } from '../domain/notification.ts'
 import { formatRfc3339 } from '../domain/time.ts'
 import { encryptCallbackResource, generateCallbackNonce } from '../protocol/callback-crypto.ts'
@@ -37,13 +36,4 @@ export function buildEnvelope(p: {
       nonce,
     },
   })
-}
-
-/** A version-4 UUID from injectable randomness (the notification id, §10.3). */
-export function notificationId(random: RandomBytes = randomBytes): string {
-  const b = Buffer.from(random(16))
-  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40
-  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80
-  const h = b.toString('hex')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
 }
