@@ -1,3 +1,4 @@
+import type { RandomBytes } from '../protocol/nonce.ts'
 import { formatRfc3339 } from './time.ts'
 import type { UserCoupon } from './user-coupon.ts'
 
@@ -10,6 +11,11 @@ export const STANDARD_SCHEDULE: readonly number[] = [
 /** For tests and demos: the same shape in seconds. */
 export const FAST_SCHEDULE: readonly number[] = [1, 1, 2, 2, 3, 3, 5, 5, 5]
 
+/** The schedule the notify.schedule setting names. */
+export function retrySchedule(name: 'standard' | 'fast'): readonly number[] {
+  return name === 'fast' ? FAST_SCHEDULE : STANDARD_SCHEDULE
+}
+
 /**
  * After `attempts` failed scheduled attempts, the delay before the next one, or undefined when
  * the schedule is used up (the notification is then FAILED).
@@ -19,6 +25,62 @@ export function retryDelaySeconds(
   attempts: number,
 ): number | undefined {
   return schedule[attempts - 1]
+}
+
+export type DeliveryState = 'PENDING' | 'DELIVERED' | 'FAILED'
+
+/**
+ * How an attempt was made: on the schedule; a sandbox redelivery or duplicate (real
+ * deliveries off the schedule); anything else is a deliberately faulty delivery a receiver
+ * must refuse, which says nothing about the receiver's health.
+ */
+export type AttemptKind = 'scheduled' | 'redeliver' | 'duplicate' | (string & {})
+
+export interface DeliveryNext {
+  state: DeliveryState
+  /** Sandbox-clock milliseconds. */
+  nextAttemptAt: number
+  /** Only scheduled attempts use up the schedule. */
+  countsTowardSchedule: boolean
+}
+
+/**
+ * A notification's state after one attempt answered `status` (undefined: no HTTP answer).
+ * A 2xx delivers it, unless the attempt was faulty. A failed scheduled attempt is retried
+ * after the schedule's next delay from `nowMs`, or FAILED once the schedule is used up; any
+ * other attempt leaves state and due time as they were.
+ */
+export function nextDelivery(
+  n: { state: DeliveryState; attempts: number; nextAttemptAt: number },
+  kind: AttemptKind,
+  status: number | undefined,
+  schedule: readonly number[],
+  nowMs: number,
+): DeliveryNext {
+  const scheduled = kind === 'scheduled'
+  const faulty = !scheduled && kind !== 'redeliver' && kind !== 'duplicate'
+  const ok = status !== undefined && status >= 200 && status < 300
+  const unchanged = {
+    state: n.state,
+    nextAttemptAt: n.nextAttemptAt,
+    countsTowardSchedule: scheduled,
+  }
+  if (faulty) return unchanged
+  if (ok) return { ...unchanged, state: 'DELIVERED' }
+  if (!scheduled) return unchanged
+  const delay = retryDelaySeconds(schedule, n.attempts + 1)
+  return delay === undefined
+    ? { ...unchanged, state: 'FAILED' }
+    : { state: 'PENDING', nextAttemptAt: nowMs + delay * 1000, countsTowardSchedule: true }
+}
+
+/** A version-4 UUID from the injected randomness: the notification id (§10.3). */
+export function notificationId(random: RandomBytes): string {
+  const b = Buffer.from(random(16))
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80
+  const h = b.toString('hex')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
 }
 
 export const SEND_EVENT = 'PRODUCT_COUPON_SP.SEND'

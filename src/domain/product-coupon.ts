@@ -196,7 +196,17 @@ export function checkStockForCreate(
       true,
     )
   }
-  const display = stock.usage_rule_display_info
+  checkUsageRuleDisplay(stock.usage_rule_display_info, at)
+}
+
+/**
+ * usage_rule_display_info's own rules, at creation (E3, E5) and when PATCH changes it: each
+ * usage method names where it leads. `at` is the pointer of the stock in the body.
+ */
+export function checkUsageRuleDisplay(
+  display: StockForCreate['usage_rule_display_info'],
+  at: string,
+): void {
   const methods = display.coupon_usage_method_list
   if (
     methods.includes('MINI_PROGRAM') &&
@@ -296,6 +306,25 @@ export function stockPeriod(stock: Stock): PeriodInput & { begin: number; end: n
 /** today_count follows the Beijing day of the sandbox clock, not of the last send. */
 export function sentTodayAt(stock: Stock, now: number): number {
   return stock.sentDay === beijingDayNumber(now) ? stock.sentToday : 0
+}
+
+/** E3's product coupon: the request without its number, brand and first stock. */
+export function newProductCoupon(
+  id: string,
+  mchid: string,
+  body: CreateProductCouponBody,
+  state: ProductCouponState,
+  now: number,
+): ProductCoupon {
+  const { out_request_no: _n, brand_id: _b, stock: _s, ...config } = body
+  return {
+    id,
+    brandId: body.brand_id,
+    mchid,
+    state,
+    config: config satisfies ProductCouponConfig,
+    createdAt: now,
+  }
 }
 
 export function initialStates(settings: BehaviourSettings): {

@@ -1,12 +1,64 @@
+import type { ProductCouponDisplayInfo, StockForCreate } from '../schemas/coupon-config.ts'
 import type { StockState } from '../schemas/enums.ts'
+import type { PatchStockBody } from '../schemas/requests.ts'
 import { type ErrorName, wxError } from './errors.ts'
 import type { Deactivation, ProductCoupon, Stock } from './product-coupon.ts'
-import { sentTodayAt, stockPeriod } from './product-coupon.ts'
+import {
+  checkDisplayInfo,
+  checkUsageRuleDisplay,
+  normaliseStockTimes,
+  sentTodayAt,
+  stockPeriod,
+} from './product-coupon.ts'
+import type { BehaviourSettings } from './settings.ts'
 
 /**
- * Stock rules beyond creation (entities §3.3): the state the clock implies, review, pause,
- * deactivation and budget changes. Pure; times in Unix seconds.
+ * Stock rules beyond creation's field checks (entities §3.3): new stocks, the state the clock
+ * implies, deactivation, PATCH and budget changes. Pure; times in Unix seconds. Review and
+ * pause are in review.ts.
  */
+
+/** A fresh stock of `pc` (E3's first stock, E5's added ones). */
+export function newStock(
+  pc: ProductCoupon,
+  id: string,
+  input: StockForCreate,
+  state: StockState,
+  now: number,
+): Stock {
+  const stock: Stock = {
+    id,
+    productCouponId: pc.id,
+    brandId: pc.brandId,
+    mchid: pc.mchid,
+    state,
+    config: normaliseStockTimes(input),
+    sentTotal: 0,
+    sentToday: 0,
+    sentDay: 0,
+    createdAt: now,
+  }
+  if (input.coupon_code_mode === 'UPLOAD') stock.codeCount = { total: 0, available: 0 }
+  return stock
+}
+
+export const MAX_ACTIVE_STOCKS = 200
+
+/** E5 on the product coupon: not DEACTIVATED (checked before its stocks are read). */
+export function checkCanAddStock(pc: ProductCoupon): void {
+  if (pc.state === 'DEACTIVATED') throw wxError('PRODUCT_COUPON_STATE_INVALID')
+}
+
+/** E5 on its stocks: at most MAX_ACTIVE_STOCKS that are not DEACTIVATED. */
+export function checkStockRoom(stocks: readonly Stock[]): void {
+  const active = stocks.filter((s) => s.state !== 'DEACTIVATED')
+  if (active.length >= MAX_ACTIVE_STOCKS) throw wxError('TOO_MANY_STOCKS')
+}
+
+/** An added stock is approved with it when approval is on_create and its product coupon is. */
+export function addedStockState(pc: ProductCoupon, settings: BehaviourSettings): StockState {
+  return settings.approval === 'on_create' && pc.state === 'EFFECTIVE' ? 'SENDING' : 'AUDITING'
+}
 
 /** A SENDING or PAUSED stock whose available_end_time has passed is STOPPED. */
 export function stockStateAt(stock: Stock, now: number): StockState {
@@ -21,18 +73,6 @@ export function atStockTime(stock: Stock, now: number): Stock {
   return state === stock.state ? stock : { ...stock, state }
 }
 
-function move(stock: Stock, now: number, from: StockState[], to: StockState): Stock {
-  const s = atStockTime(stock, now)
-  if (!from.includes(s.state)) {
-    throw wxError('STOCK_STATE_INVALID', { issue: `stock is ${s.state}`, location: 'body' })
-  }
-  return { ...s, state: to }
-}
-
-export const approveStock = (s: Stock, now: number) => move(s, now, ['AUDITING'], 'SENDING')
-export const pauseStock = (s: Stock, now: number) => move(s, now, ['SENDING'], 'PAUSED')
-export const resumeStock = (s: Stock, now: number) => move(s, now, ['PAUSED'], 'SENDING')
-
 export function deactivateStock(stock: Stock, d: Deactivation, now: number): Stock {
   const s = atStockTime(stock, now)
   if (s.state === 'DEACTIVATED')
@@ -40,19 +80,51 @@ export function deactivateStock(stock: Stock, d: Deactivation, now: number): Sto
   return { ...s, state: 'DEACTIVATED', deactivation: d }
 }
 
-/** Review rejection (sandbox): the product coupon and its stocks never become usable. */
-export function rejectProductCoupon(pc: ProductCoupon, d: Deactivation): ProductCoupon {
-  if (pc.state !== 'AUDITING') {
-    throw wxError('PRODUCT_COUPON_STATE_INVALID', { issue: `product coupon is ${pc.state}` })
-  }
-  return { ...pc, state: 'DEACTIVATED', deactivation: d }
-}
-
 export function deactivateProductCoupon(pc: ProductCoupon, d: Deactivation): ProductCoupon {
   if (pc.state === 'DEACTIVATED') {
     throw wxError('PRODUCT_COUPON_STATE_INVALID', { issue: 'already DEACTIVATED' })
   }
   return { ...pc, state: 'DEACTIVATED', deactivation: d }
+}
+
+/**
+ * The stocks a product coupon's deactivation ends: every one not yet DEACTIVATED, with the
+ * same record. Nothing more is sent; coupons users hold stay valid ([3p] deactivate page).
+ */
+export function stocksDeactivatedWith(
+  stocks: readonly Stock[],
+  d: Deactivation,
+  now: number,
+): Stock[] {
+  return stocks
+    .filter((s) => stockStateAt(s, now) !== 'DEACTIVATED')
+    .map((s) => ({ ...s, state: 'DEACTIVATED', deactivation: d }))
+}
+
+/** PATCH product coupon: new display_info for coupons sent from now on. */
+export function patchProductCoupon(
+  pc: ProductCoupon,
+  displayInfo: ProductCouponDisplayInfo,
+  settings: BehaviourSettings,
+): ProductCoupon {
+  if (pc.state === 'DEACTIVATED') throw wxError('PRODUCT_COUPON_STATE_INVALID')
+  checkDisplayInfo(displayInfo, pc.config.scope, settings)
+  return { ...pc, config: { ...pc.config, display_info: displayInfo } }
+}
+
+/** PATCH stock, first rule: a DEACTIVATED stock is not changed (before its AppID is looked up). */
+export function checkPatchable(stock: Stock): void {
+  if (stock.state === 'DEACTIVATED') {
+    throw wxError('STOCK_STATE_INVALID', { issue: 'stock is DEACTIVATED' })
+  }
+}
+
+/** PATCH stock: the fields sent replace the stock's, and the display rules still hold. */
+export function patchStock(stock: Stock, body: PatchStockBody): Stock {
+  const { brand_id: _b, out_request_no: _n, ...changes } = body
+  const config = { ...stock.config, ...changes }
+  checkUsageRuleDisplay(config.usage_rule_display_info, '')
+  return { ...stock, config }
 }
 
 export interface BudgetChange {

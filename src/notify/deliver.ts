@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { isIP, type LookupFunction } from 'node:net'
-import { addressAllowed } from './url-policy.ts'
+import { addressAllowed } from '../service/url-policy.ts'
 
 /** The outcome of one POST of a callback. */
 export interface PostResult {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { addressAllowed, notifyUrlProblem } from '../service/url-policy.ts'
 import { postCallback } from './deliver.ts'
-import { addressAllowed, notifyUrlProblem } from './url-policy.ts'
 
 test('notify URLs: absolute http(s) with a path, no query, fragment or credentials', () => {
   assert.equal(notifyUrlProblem('https://example.com/cb'), undefined)

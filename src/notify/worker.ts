@@ -1,10 +1,5 @@
 import type { KeyObject } from 'node:crypto'
-import {
-  EVENTS,
-  FAST_SCHEDULE,
-  retryDelaySeconds,
-  STANDARD_SCHEDULE,
-} from '../domain/notification.ts'
+import { EVENTS, nextDelivery, retrySchedule } from '../domain/notification.ts'
 import type { BehaviourSettings } from '../domain/settings.ts'
 import { generateNonce, type RandomBytes } from '../protocol/nonce.ts'
 import { SIGNATURE_PROBE_PREFIX, signResponse } from '../protocol/response-signature.ts'
@@ -137,24 +132,8 @@ export class OutboxWorker {
 
   async #attempt(n: NotificationRecord, kind: string): Promise<AttemptOutcome> {
     const result = await this.#send(n, kind)
-    const ok = result.status !== undefined && result.status >= 200 && result.status < 300
-    const faulty = kind !== 'scheduled' && kind !== 'redeliver' && kind !== 'duplicate'
-    const scheduled = kind === 'scheduled'
-    let next: { state: NotificationRecord['state']; nextAttemptAt: number }
-    if (faulty) {
-      next = { state: n.state, nextAttemptAt: n.nextAttemptAt }
-    } else if (ok) {
-      next = { state: 'DELIVERED', nextAttemptAt: n.nextAttemptAt }
-    } else if (!scheduled) {
-      next = { state: n.state, nextAttemptAt: n.nextAttemptAt }
-    } else {
-      const schedule = this.#settings.schedule === 'fast' ? FAST_SCHEDULE : STANDARD_SCHEDULE
-      const delay = retryDelaySeconds(schedule, n.attempts + 1)
-      next =
-        delay === undefined
-          ? { state: 'FAILED', nextAttemptAt: n.nextAttemptAt }
-          : { state: 'PENDING', nextAttemptAt: this.#clock.now() + delay * 1000 }
-    }
+    const schedule = retrySchedule(this.#settings.schedule)
+    const next = nextDelivery(n, kind, result.status, schedule, this.#clock.now())
     const attemptNo = await this.#store.transaction((tx) =>
       tx.recordAttempt(
         {
@@ -165,7 +144,7 @@ export class OutboxWorker {
           ...(result.error === undefined ? {} : { error: result.error }),
           kind,
         },
-        { ...next, countsTowardSchedule: scheduled },
+        next,
       ),
     )
     return { ...result, attemptNo, kind }

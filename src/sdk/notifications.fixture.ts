@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import { EVENTS, SEND_EVENT } from '../domain/notification.ts'
-import { buildEnvelope, notificationId } from '../notify/envelope.ts'
+import { EVENTS, notificationId, SEND_EVENT } from '../domain/notification.ts'
+import { buildEnvelope } from '../notify/envelope.ts'
 import { generateApiV3Key, generateNonce, signResponse } from '../protocol/index.ts'
 import type { NotificationKeys, ProductCouponSendEvent } from './notifications.ts'
 
@@ -50,7 +50,7 @@ export function callback(
     body?: string
   } = {},
 ): Callback {
-  const id = o.id ?? notificationId()
+  const id = o.id ?? notificationId(randomBytes)
   const meta = EVENTS[SEND_EVENT]
   if (!meta) throw new Error('SEND event missing')
   const body =

@@ -1,10 +1,10 @@
 import { isIP } from 'node:net'
 import { wxError } from '../domain/errors.ts'
 import { formatRfc3339 } from '../domain/time.ts'
-import { addressAllowed, notifyUrlProblem } from '../notify/url-policy.ts'
 import type { NotifyConfigEntity } from '../schemas/entities.ts'
 import type { NotifyConfigBody } from '../schemas/requests.ts'
 import type { Caller, ServiceDeps } from './context.ts'
+import { addressAllowed, notifyUrlProblem } from './url-policy.ts'
 
 /** E1: set (overwrite) the partner-level notify URL. Pending callbacks use the new one. */
 export async function setNotifyConfig(

@@ -1,78 +1,91 @@
-import { wxError } from '../domain/errors.ts'
 import { presentProductCoupon } from '../domain/present.ts'
-import { checkDisplayInfo, type ProductCoupon } from '../domain/product-coupon.ts'
-import { deactivateProductCoupon, stockStateAt } from '../domain/stock.ts'
+import type { ProductCoupon } from '../domain/product-coupon.ts'
+import {
+  deactivateProductCoupon,
+  patchProductCoupon as patchProductCouponRule,
+  stocksDeactivatedWith,
+} from '../domain/stock.ts'
 import type { ProductCouponEntity } from '../schemas/entities.ts'
 import { DeactivateBody, PatchProductCouponBody } from '../schemas/requests.ts'
 import type { StoreTx } from '../store/store.ts'
 import type { Caller, ServiceDeps } from './context.ts'
-import { fingerprint } from './fingerprint.ts'
 import { requireBrand, requireProductCoupon } from './guards.ts'
-import { once } from './idempotency.ts'
+import {
+  type IdempotentOp,
+  type IdempotentWrite,
+  idempotentWrite,
+  type WriteRequest,
+} from './idempotency.ts'
 
 /** Product-coupon management: deactivate (with all its stocks) and PATCH display info. */
 
-function writeProductCoupon<B extends { brand_id: string; out_request_no: string }>(
-  deps: ServiceDeps,
-  caller: Caller,
-  w: {
-    operation: string
-    schema: Parameters<typeof fingerprint>[0]
-    productCouponId: string
-    body: B
-    apply(pc: ProductCoupon, now: number, tx: StoreTx): Promise<ProductCoupon>
-  },
-): Promise<ProductCouponEntity> {
-  return deps.store.transaction(async (tx) => {
-    const now = deps.clock.seconds()
-    await requireBrand(tx, w.body.brand_id, caller.mchid)
-    const pc = await requireProductCoupon(tx, w.productCouponId, w.body.brand_id, caller.mchid)
-    const key = {
-      brandId: w.body.brand_id,
-      operation: w.operation,
-      requestNo: w.body.out_request_no,
-      fingerprint: fingerprint(w.schema, w.body, { mchid: caller.mchid, product_coupon_id: pc.id }),
-    }
-    return once(tx, key, {
-      conflict: 'REQUEST_NO_CONFLICT',
-      snapshot: deps.settings.replayResponse === 'snapshot',
-      replay: async () => presentProductCoupon(pc),
-      apply: async () => {
-        const changed = await w.apply(pc, now, tx)
-        await tx.updateProductCoupon(changed)
-        return { result: presentProductCoupon(changed), resourceId: pc.id }
-      },
-    })
-  })
+interface ProductCouponRequest<B extends { brand_id: string; out_request_no: string }>
+  extends WriteRequest<'out_request_no'> {
+  readonly productCouponId: string
+  readonly body: B
 }
 
-/**
- * Deactivating a product coupon deactivates every stock of it: nothing more is sent, while
- * coupons users already hold stay valid ([3p] deactivate page).
- */
+function productCouponWrite<B extends { brand_id: string; out_request_no: string }>(
+  op: IdempotentOp<'out_request_no'>,
+  change: (
+    pc: ProductCoupon,
+    now: number,
+    q: ProductCouponRequest<B>,
+    tx: StoreTx,
+  ) => ProductCoupon | Promise<ProductCoupon>,
+): IdempotentWrite<'out_request_no', ProductCouponRequest<B>, ProductCoupon, ProductCouponEntity> {
+  return {
+    op,
+    scope: (q) => ({ mchid: q.caller.mchid, product_coupon_id: q.productCouponId }),
+    async load(tx, _now, { caller, productCouponId, body }) {
+      await requireBrand(tx, body.brand_id, caller.mchid)
+      return requireProductCoupon(tx, productCouponId, body.brand_id, caller.mchid)
+    },
+    replay: (_tx, _now, _q, pc) => presentProductCoupon(pc),
+    async apply(tx, now, q, pc) {
+      const changed = await change(pc, now, q, tx)
+      await tx.updateProductCoupon(changed)
+      return { result: presentProductCoupon(changed), resourceId: pc.id }
+    },
+  }
+}
+
+const DEACTIVATE_PRODUCT_COUPON = productCouponWrite<DeactivateBody>(
+  {
+    operation: 'deactivate_product_coupon',
+    schema: DeactivateBody,
+    requestNo: 'out_request_no',
+    replay: 'rebuild',
+  },
+  async (pc, now, { body }, tx) => {
+    const d = { requestNo: body.out_request_no, time: now, reason: body.deactivate_reason }
+    const changed = deactivateProductCoupon(pc, d)
+    for (const stock of stocksDeactivatedWith(await tx.listStocks(pc.id), d, now)) {
+      await tx.updateStock(stock)
+    }
+    return changed
+  },
+)
+
+/** Deactivating a product coupon deactivates every stock of it (domain/stock.ts). */
 export function deactivateProductCouponOp(
   deps: ServiceDeps,
   caller: Caller,
   productCouponId: string,
   body: DeactivateBody,
 ): Promise<ProductCouponEntity> {
-  return writeProductCoupon(deps, caller, {
-    operation: 'deactivate_product_coupon',
-    schema: DeactivateBody,
-    productCouponId,
-    body,
-    apply: async (pc, now, tx) => {
-      const d = { requestNo: body.out_request_no, time: now, reason: body.deactivate_reason }
-      const changed = deactivateProductCoupon(pc, d)
-      for (const stock of await tx.listStocks(pc.id)) {
-        if (stockStateAt(stock, now) !== 'DEACTIVATED') {
-          await tx.updateStock({ ...stock, state: 'DEACTIVATED', deactivation: d })
-        }
-      }
-      return changed
-    },
-  })
+  return idempotentWrite(DEACTIVATE_PRODUCT_COUPON, { deps, caller, productCouponId, body })
 }
+
+const PATCH_PRODUCT_COUPON = productCouponWrite<PatchProductCouponBody>(
+  {
+    operation: 'patch_product_coupon',
+    schema: PatchProductCouponBody,
+    requestNo: 'out_request_no',
+    replay: 'rebuild',
+  },
+  (pc, _now, { deps, body }) => patchProductCouponRule(pc, body.display_info, deps.settings),
+)
 
 /** PATCH: new display_info for coupons sent from now on. */
 export function patchProductCoupon(
@@ -81,15 +94,5 @@ export function patchProductCoupon(
   productCouponId: string,
   body: PatchProductCouponBody,
 ): Promise<ProductCouponEntity> {
-  return writeProductCoupon(deps, caller, {
-    operation: 'patch_product_coupon',
-    schema: PatchProductCouponBody,
-    productCouponId,
-    body,
-    apply: async (pc) => {
-      if (pc.state === 'DEACTIVATED') throw wxError('PRODUCT_COUPON_STATE_INVALID')
-      checkDisplayInfo(body.display_info, pc.config.scope, deps.settings)
-      return { ...pc, config: { ...pc.config, display_info: body.display_info } }
-    },
-  })
+  return idempotentWrite(PATCH_PRODUCT_COUPON, { deps, caller, productCouponId, body })
 }

@@ -1,12 +1,13 @@
 import { wxError } from '../domain/errors.ts'
 import { presentProductCoupon, presentStock, presentUserCoupon } from '../domain/present.ts'
-import type { Stock } from '../domain/product-coupon.ts'
 import {
-  approveStock as approveStockRule,
-  pauseStock,
+  approveProductCoupon as approveProductCouponRule,
+  rejectedStocks,
   rejectProductCoupon as rejectProductCouponRule,
-  resumeStock,
-} from '../domain/stock.ts'
+  reviewRejection,
+  reviewStock,
+  type StockMove,
+} from '../domain/review.ts'
 import { deleteCoupon } from '../domain/user-coupon.ts'
 import { generateApiV3Key } from '../protocol/callback-crypto.ts'
 import type { RandomBytes } from '../protocol/nonce.ts'
@@ -145,11 +146,8 @@ export function approveProductCoupon(deps: ServiceDeps, productCouponId: string)
     const pc = await tx.getProductCoupon(productCouponId)
     if (!pc)
       throw wxError('SANDBOX_NOT_FOUND', { field: 'product_coupon_id', value: productCouponId })
-    if (pc.state === 'DEACTIVATED') {
-      throw wxError('PRODUCT_COUPON_STATE_INVALID', { issue: 'product coupon is DEACTIVATED' })
-    }
-    const approved = { ...pc, state: 'EFFECTIVE' as const }
-    if (pc.state === 'AUDITING') await tx.updateProductCoupon(approved)
+    const approved = approveProductCouponRule(pc)
+    if (approved !== pc) await tx.updateProductCoupon(approved)
     return presentProductCoupon(approved)
   })
 }
@@ -161,18 +159,13 @@ export function rejectProductCoupon(deps: ServiceDeps, productCouponId: string, 
     const pc = await tx.getProductCoupon(productCouponId)
     if (!pc)
       throw wxError('SANDBOX_NOT_FOUND', { field: 'product_coupon_id', value: productCouponId })
-    const d = { requestNo: `SANDBOX_REJECT_${now}`, time: now, reason }
+    const d = reviewRejection(now, reason)
     const rejected = rejectProductCouponRule(pc, d)
     await tx.updateProductCoupon(rejected)
-    for (const stock of await tx.listStocks(pc.id)) {
-      if (stock.state === 'AUDITING')
-        await tx.updateStock({ ...stock, state: 'DEACTIVATED', deactivation: d })
-    }
+    for (const stock of rejectedStocks(await tx.listStocks(pc.id), d)) await tx.updateStock(stock)
     return presentProductCoupon(rejected)
   })
 }
-
-type StockMove = 'approve' | 'reject' | 'pause' | 'resume'
 
 /** Review and pause controls of one stock (AUDITING → SENDING / DEACTIVATED, SENDING ⇄ PAUSED). */
 export function moveStock(
@@ -185,19 +178,7 @@ export function moveStock(
     const now = deps.clock.seconds()
     const stock = await tx.getStock(stockId)
     if (!stock) throw wxError('SANDBOX_NOT_FOUND', { field: 'stock_id', value: stockId })
-    let next: Stock
-    if (move === 'approve') next = approveStockRule(stock, now)
-    else if (move === 'pause') next = pauseStock(stock, now)
-    else if (move === 'resume') next = resumeStock(stock, now)
-    else {
-      if (stock.state !== 'AUDITING')
-        throw wxError('STOCK_STATE_INVALID', { issue: `stock is ${stock.state}` })
-      next = {
-        ...stock,
-        state: 'DEACTIVATED',
-        deactivation: { requestNo: `SANDBOX_REJECT_${now}`, time: now, reason },
-      }
-    }
+    const next = reviewStock(stock, move, now, reason)
     await tx.updateStock(next)
     return presentStock(next, now)
   })

@@ -1,9 +1,9 @@
 import { hash } from 'node:crypto'
 import { wxError } from '../domain/errors.ts'
-import { type ProductCoupon, type Stock, sentTodayAt } from '../domain/product-coupon.ts'
+import type { ProductCoupon, Stock } from '../domain/product-coupon.ts'
+import { checkSend, countSent, stockTerms } from '../domain/send.ts'
 import { DEFAULT_BEHAVIOUR } from '../domain/settings.ts'
-import { stockStateAt } from '../domain/stock.ts'
-import { beijingDayNumber, DAY, formatRfc3339 } from '../domain/time.ts'
+import { DAY, formatRfc3339 } from '../domain/time.ts'
 import {
   confirmCoupon,
   issueCoupon,
@@ -11,7 +11,6 @@ import {
   type UserCoupon,
   useCoupon,
 } from '../domain/user-coupon.ts'
-import { validityWindow } from '../domain/validity.ts'
 import type { IdempotencyRecord, StoreTx } from '../store/store.ts'
 import type { ServiceDeps } from './context.ts'
 import { createProductCoupon } from './create-product-coupon.ts'
@@ -256,7 +255,11 @@ async function addUsers(
   return openids
 }
 
-/** issue()'s budget checks and counter updates, for `n` coupons at once. */
+/**
+ * The send API's rules and counters (domain/send.ts) for `n` coupons at once. The seeder's
+ * own stock has WECHATPAY codes and no per-user limit, so neither a code nor a count is
+ * looked up here.
+ */
 async function sendFrom(
   tx: StoreTx,
   pc: ProductCoupon,
@@ -265,17 +268,9 @@ async function sendFrom(
   now: number,
 ): Promise<void> {
   const stock = await tx.lockStock(stockId)
-  if (!stock || pc.state !== 'EFFECTIVE' || stockStateAt(stock, now) !== 'SENDING') {
-    throw wxError('STOCK_NOT_SENDING')
-  }
-  const rule = stock.config.stock_send_rule
-  if (stock.sentTotal + n > rule.max_count) throw wxError('STOCK_BUDGET_EXHAUSTED')
-  await tx.updateStock({
-    ...stock,
-    sentTotal: stock.sentTotal + n,
-    sentToday: sentTodayAt(stock, now) + n,
-    sentDay: beijingDayNumber(now),
-  })
+  if (!stock) throw wxError('STOCK_NOT_SENDING')
+  checkSend(pc, stock, now, undefined, n)
+  await tx.updateStock(countSent(stock, now, n, false))
 }
 
 interface Names {
@@ -313,22 +308,16 @@ function couponMaker(p: {
 }): ((i: number) => UserCoupon) & { names: Names } {
   const { pc, stock, now } = p
   const names = namesFor(stock.id)
-  const window = validityWindow(pc, stock, now)
+  const terms = stockTerms(pc, stock, now)
   const ctx: ModeContext = { now, usageMode: pc.config.usage_mode, settings: DEFAULT_BEHAVIOUR }
   const make = (i: number): UserCoupon => {
     const { coupon_code, openid, state } = seededCoupon(p.layout, i)
     let c = issueCoupon({
+      ...terms,
       couponCode: coupon_code,
-      stockId: stock.id,
-      productCouponId: pc.id,
-      brandId: pc.brandId,
-      mchid: pc.mchid,
       openid,
       appid: p.appid,
       sendRequestNo: names.send(i),
-      usageMode: pc.config.usage_mode,
-      window,
-      now,
       issueSeq: p.firstSeq + i,
     })
     if (state === 'CONFIRMING') return c

@@ -1,23 +1,23 @@
 import { wxError } from '../domain/errors.ts'
 import { SEND_EVENT, sendPayload } from '../domain/notification.ts'
-import { presentUserCoupon } from '../domain/present.ts'
+import { type PresentContext, presentUserCoupon } from '../domain/present.ts'
+import type { ProductCoupon, Stock } from '../domain/product-coupon.ts'
 import {
-  type ProductCoupon,
-  type Stock,
-  sentTodayAt,
-  stockPeriod,
-} from '../domain/product-coupon.ts'
-import { stockStateAt } from '../domain/stock.ts'
-import { beijingDayNumber } from '../domain/time.ts'
+  type CodeSource,
+  checkSend,
+  checkUserLimit,
+  countSent,
+  drawCodeIndex,
+  perUserLimit,
+  stockTerms,
+} from '../domain/send.ts'
 import { issueCoupon, type UserCoupon } from '../domain/user-coupon.ts'
-import { validityWindow } from '../domain/validity.ts'
-import { notificationId } from '../notify/envelope.ts'
 import type { UserProductCouponEntity } from '../schemas/entities.ts'
 import type { SendChannel } from '../schemas/enums.ts'
 import { SendCouponBody } from '../schemas/requests.ts'
 import type { StoreTx } from '../store/store.ts'
+import { queueCallback } from './callbacks.ts'
 import type { Caller, ServiceDeps } from './context.ts'
-import { fingerprint } from './fingerprint.ts'
 import {
   requireAppId,
   requireBrand,
@@ -25,7 +25,7 @@ import {
   requireProductCoupon,
   requireStock,
 } from './guards.ts'
-import { once } from './idempotency.ts'
+import { type IdempotentWrite, idempotentWrite, type WriteRequest } from './idempotency.ts'
 import { newCouponCode } from './ids.ts'
 
 export interface Issuance {
@@ -39,10 +39,9 @@ export interface Issuance {
 }
 
 /**
- * E8 checks 2–5 and the effects of issuing, shared by the send API and the sandbox's other
- * channels: stock and product coupon able to send, stock window, budgets (total, per Beijing
- * day of the sandbox clock, per user), the code, then the coupon and the counters. The stock
- * row is locked by the caller, so concurrent sends cannot overshoot a budget.
+ * Issues one coupon, for the send API and the sandbox's other channels: the domain's send
+ * rules (domain/send.ts), then the code, the coupon, the counters and the SEND callback. The
+ * stock row is locked by the caller, so concurrent sends cannot overshoot a budget.
  */
 export async function issue(
   deps: ServiceDeps,
@@ -52,143 +51,112 @@ export async function issue(
   i: Issuance,
   now: number,
 ): Promise<{ coupon: UserCoupon; stock: Stock }> {
-  if (pc.state !== 'EFFECTIVE' || stockStateAt(stock, now) !== 'SENDING') {
-    throw wxError('STOCK_NOT_SENDING')
-  }
-  const period = stockPeriod(stock)
-  if (now < period.begin || now > period.end) throw wxError('STOCK_NOT_IN_SEND_PERIOD')
-  const mode = stock.config.coupon_code_mode
-  if ((mode === 'API_ASSIGN') !== (i.couponCode !== undefined)) {
-    throw wxError('BUSINESS_RULE', {
-      field: '/coupon_code',
-      issue:
-        mode === 'API_ASSIGN'
-          ? 'coupon_code is required when coupon_code_mode is API_ASSIGN'
-          : 'coupon_code must not be sent unless coupon_code_mode is API_ASSIGN',
-      location: 'body',
-    })
-  }
-  const rule = stock.config.stock_send_rule
-  if (stock.sentTotal >= rule.max_count) throw wxError('STOCK_BUDGET_EXHAUSTED')
-  const today = sentTodayAt(stock, now)
-  if (rule.max_count_per_day !== undefined && today >= rule.max_count_per_day) {
-    throw wxError('STOCK_DAILY_BUDGET_EXHAUSTED')
-  }
-  if (rule.max_count_per_user !== undefined) {
-    const held = await tx.countUserCoupons(stock.id, i.openid)
-    if (held >= rule.max_count_per_user) throw wxError('USER_LIMIT_REACHED')
-  }
-  let couponCode: string
-  let codeCount = stock.codeCount
-  if (mode === 'API_ASSIGN') {
-    couponCode = i.couponCode ?? ''
-    if (await tx.getUserCoupon(stock.id, couponCode)) throw wxError('COUPON_CODE_EXISTS')
-  } else if (mode === 'UPLOAD') {
-    const drawn = await tx.takeCouponCode(stock.id, (n) => deps.random(4).readUInt32BE(0) % n)
-    if (drawn === undefined) throw wxError('UPLOAD_CODES_EXHAUSTED')
-    couponCode = drawn
-    codeCount = {
-      total: codeCount?.total ?? 0,
-      available: Math.max(0, (codeCount?.available ?? 1) - 1),
-    }
-  } else {
-    do couponCode = newCouponCode(deps.random)
-    while (await tx.getUserCoupon(stock.id, couponCode))
-  }
-  const seqInfo = pc.config.sequential_usage_info
+  const source = checkSend(pc, stock, now, i.couponCode)
+  const limit = perUserLimit(stock)
+  if (limit !== undefined) checkUserLimit(limit, await tx.countUserCoupons(stock.id, i.openid))
   const coupon = issueCoupon({
-    couponCode,
-    stockId: stock.id,
-    productCouponId: pc.id,
-    brandId: pc.brandId,
-    mchid: pc.mchid,
+    ...stockTerms(pc, stock, now),
+    couponCode: await couponCode(deps, tx, stock.id, source),
     openid: i.openid,
     appid: i.appid,
     sendRequestNo: i.sendRequestNo,
     sendChannel: i.sendChannel,
     ...(i.attach === undefined ? {} : { attach: i.attach }),
     ...(i.channelCustomInfo === undefined ? {} : { channelCustomInfo: i.channelCustomInfo }),
-    usageMode: pc.config.usage_mode,
-    ...(seqInfo ? { rounds: seqInfo.count, intervalDays: seqInfo.interval_days ?? 0 } : {}),
-    window: validityWindow(pc, stock, now),
-    now,
     issueSeq: await tx.nextSequence('user_coupon'),
   })
-  const sent: Stock = {
-    ...stock,
-    sentTotal: stock.sentTotal + 1,
-    sentToday: today + 1,
-    sentDay: beijingDayNumber(now),
-    ...(codeCount ? { codeCount } : {}),
-  }
+  const sent = countSent(stock, now, 1, source.from === 'pool')
   await tx.insertUserCoupon(coupon)
   await tx.updateStock(sent)
   // The SEND callback is written with the coupon: neither exists without the other.
-  await tx.insertNotification({
-    id: notificationId(deps.random),
-    mchid: pc.mchid,
-    eventType: SEND_EVENT,
-    createTime: now,
-    payload: JSON.stringify(sendPayload(coupon)),
-    nextAttemptAt: deps.clock.now(),
-  })
+  await queueCallback(deps, tx, pc.mchid, SEND_EVENT, sendPayload(coupon), now)
   return { coupon, stock: sent }
 }
 
-/** E8: issue a coupon of a stock to a user (→ CONFIRMING). */
-export async function sendCoupon(
+/** A code unique in its stock: the requested one, one drawn from the pool, or a fresh one. */
+async function couponCode(
   deps: ServiceDeps,
-  caller: Caller,
-  openid: string,
-  body: SendCouponBody,
-): Promise<UserProductCouponEntity> {
-  const { settings } = deps
-  const entity = await deps.store.transaction(async (tx) => {
-    const now = deps.clock.seconds()
+  tx: StoreTx,
+  stockId: string,
+  source: CodeSource,
+): Promise<string> {
+  if (source.from === 'request') {
+    if (await tx.getUserCoupon(stockId, source.code)) throw wxError('COUPON_CODE_EXISTS')
+    return source.code
+  }
+  if (source.from === 'pool') {
+    const drawn = await tx.takeCouponCode(stockId, (n) => drawCodeIndex(deps.random, n))
+    if (drawn === undefined) throw wxError('UPLOAD_CODES_EXHAUSTED')
+    return drawn
+  }
+  let code: string
+  do code = newCouponCode(deps.random)
+  while (await tx.getUserCoupon(stockId, code))
+  return code
+}
+
+interface SendRequest extends WriteRequest<'send_request_no'> {
+  readonly openid: string
+  readonly body: SendCouponBody
+}
+
+const SEND: IdempotentWrite<
+  'send_request_no',
+  SendRequest,
+  PresentContext,
+  UserProductCouponEntity
+> = {
+  op: {
+    operation: 'send',
+    schema: SendCouponBody,
+    requestNo: 'send_request_no',
+    replay: 'rebuild',
+  },
+  scope: (q) => ({ mchid: q.caller.mchid, openid: q.openid }),
+  async load(tx, now, { deps, caller, openid, body }) {
     await requireBrand(tx, body.brand_id, caller.mchid)
     await requireAppId(tx, body.appid, caller.mchid)
     await requireOpenId(tx, body.appid, openid)
     const pc = await requireProductCoupon(tx, body.product_coupon_id, body.brand_id, caller.mchid)
     const stock = await requireStock(tx, body.stock_id, pc, tx)
-    const key = {
-      brandId: body.brand_id,
-      operation: 'send',
-      requestNo: body.send_request_no,
-      fingerprint: fingerprint(SendCouponBody, body, { mchid: caller.mchid, openid }),
+    return { productCoupon: pc, stock, now, settings: deps.settings }
+  },
+  async replay(tx, _now, _q, view, record) {
+    const [stockId = '', code = ''] = record.resourceId.split('/')
+    const existing = await tx.getUserCoupon(stockId, code)
+    if (!existing) throw new Error(`request number points at missing ${record.resourceId}`)
+    return presentUserCoupon(existing, view)
+  },
+  async apply(tx, now, { deps, openid, body }, view) {
+    const r = await issue(
+      deps,
+      tx,
+      view.productCoupon,
+      view.stock,
+      {
+        openid,
+        appid: body.appid,
+        sendRequestNo: body.send_request_no,
+        sendChannel: 'API',
+        ...(body.coupon_code === undefined ? {} : { couponCode: body.coupon_code }),
+        ...(body.attach === undefined ? {} : { attach: body.attach }),
+      },
+      now,
+    )
+    return {
+      result: presentUserCoupon(r.coupon, { ...view, stock: r.stock }),
+      resourceId: `${r.stock.id}/${r.coupon.couponCode}`,
     }
-    const view = { productCoupon: pc, stock, now, settings }
-    return once(tx, key, {
-      conflict: 'REQUEST_NO_CONFLICT',
-      snapshot: settings.replayResponse === 'snapshot',
-      replay: async (record) => {
-        const [stockId = '', code = ''] = record.resourceId.split('/')
-        const existing = await tx.getUserCoupon(stockId, code)
-        if (!existing) throw new Error(`request number points at missing ${record.resourceId}`)
-        return presentUserCoupon(existing, view)
-      },
-      apply: async () => {
-        const r = await issue(
-          deps,
-          tx,
-          pc,
-          stock,
-          {
-            openid,
-            appid: body.appid,
-            sendRequestNo: body.send_request_no,
-            sendChannel: 'API',
-            ...(body.coupon_code === undefined ? {} : { couponCode: body.coupon_code }),
-            ...(body.attach === undefined ? {} : { attach: body.attach }),
-          },
-          now,
-        )
-        return {
-          result: presentUserCoupon(r.coupon, { ...view, stock: r.stock }),
-          resourceId: `${r.stock.id}/${r.coupon.couponCode}`,
-        }
-      },
-    })
-  })
-  deps.outbox?.wake()
-  return entity
+  },
+  wakes: () => true,
+}
+
+/** E8: issue a coupon of a stock to a user (→ CONFIRMING). */
+export function sendCoupon(
+  deps: ServiceDeps,
+  caller: Caller,
+  openid: string,
+  body: SendCouponBody,
+): Promise<UserProductCouponEntity> {
+  return idempotentWrite(SEND, { deps, caller, openid, body })
 }

@@ -1,7 +1,22 @@
-import { ERRORS, wxError } from '../domain/errors.ts'
+import {
+  checkCodeUpload,
+  sortUploadedCodes,
+  uploadOutcome,
+  withUploadedCodes,
+} from '../domain/code-upload.ts'
 import { presentStock } from '../domain/present.ts'
-import { checkStockForCreate, type Stock } from '../domain/product-coupon.ts'
-import { deactivateStock, stockStateAt, updateBudget } from '../domain/stock.ts'
+import { checkStockForCreate, type ProductCoupon, type Stock } from '../domain/product-coupon.ts'
+import {
+  addedStockState,
+  checkCanAddStock,
+  checkPatchable,
+  checkStockRoom,
+  deactivateStock,
+  newStock,
+  patchStock as patchStockRule,
+  stockStateAt,
+  updateBudget,
+} from '../domain/stock.ts'
 import type {
   ListStocksResponse,
   StockEntity,
@@ -17,16 +32,49 @@ import {
 } from '../schemas/requests.ts'
 import type { StoreTx } from '../store/store.ts'
 import type { Caller, ServiceDeps } from './context.ts'
-import { newStock, requireNotifyAppId } from './create-product-coupon.ts'
-import { fingerprint } from './fingerprint.ts'
+import { requireNotifyAppId } from './create-product-coupon.ts'
 import { requireBrand, requireProductCoupon, requireStock } from './guards.ts'
-import { once } from './idempotency.ts'
+import {
+  type IdempotentOp,
+  type IdempotentWrite,
+  idempotentWrite,
+  type WriteRequest,
+} from './idempotency.ts'
 import { newStockId } from './ids.ts'
 import { pageSize } from './page-token.ts'
 
 /** Stock management: E5 add, E7 list, deactivate, budget, code upload, PATCH. */
 
-const MAX_ACTIVE_STOCKS = 200
+interface AddStockRequest extends WriteRequest<'out_request_no'> {
+  readonly productCouponId: string
+  readonly body: AddStockBody
+}
+
+const ADD_STOCK: IdempotentWrite<'out_request_no', AddStockRequest, ProductCoupon, StockEntity> = {
+  op: {
+    operation: 'add_stock',
+    schema: AddStockBody,
+    requestNo: 'out_request_no',
+    replay: 'rebuild',
+  },
+  scope: (q) => ({ mchid: q.caller.mchid, product_coupon_id: q.productCouponId }),
+  async load(tx, _now, { caller, productCouponId, body }) {
+    await requireBrand(tx, body.brand_id, caller.mchid)
+    return requireProductCoupon(tx, productCouponId, body.brand_id, caller.mchid)
+  },
+  replay: async (tx, now, _q, _pc, record) =>
+    presentStock(await existingStock(tx, record.resourceId), now),
+  async apply(tx, now, { deps, caller, body }, pc) {
+    checkCanAddStock(pc)
+    checkStockRoom(await tx.listStocks(pc.id))
+    checkStockForCreate(body.stock, pc.config, '/stock')
+    await requireNotifyAppId(tx, body.stock.notify_config.notify_appid, pc.brandId, caller.mchid)
+    const state = addedStockState(pc, deps.settings)
+    const stock = newStock(pc, await newStockId(tx, pc.id), body.stock, state, now)
+    await tx.insertStock(stock)
+    return { result: presentStock(stock, now), resourceId: stock.id }
+  },
+}
 
 /** E5. */
 export function addStock(
@@ -35,48 +83,7 @@ export function addStock(
   productCouponId: string,
   body: AddStockBody,
 ): Promise<StockEntity> {
-  const { settings } = deps
-  return deps.store.transaction(async (tx) => {
-    const now = deps.clock.seconds()
-    await requireBrand(tx, body.brand_id, caller.mchid)
-    const pc = await requireProductCoupon(tx, productCouponId, body.brand_id, caller.mchid)
-    const key = {
-      brandId: body.brand_id,
-      operation: 'add_stock',
-      requestNo: body.out_request_no,
-      fingerprint: fingerprint(AddStockBody, body, {
-        mchid: caller.mchid,
-        product_coupon_id: pc.id,
-      }),
-    }
-    return once(tx, key, {
-      conflict: 'REQUEST_NO_CONFLICT',
-      snapshot: settings.replayResponse === 'snapshot',
-      replay: async (record) => presentStock(await existingStock(tx, record.resourceId), now),
-      apply: async () => {
-        if (pc.state === 'DEACTIVATED') throw wxError('PRODUCT_COUPON_STATE_INVALID')
-        const active = (await tx.listStocks(pc.id)).filter((s) => s.state !== 'DEACTIVATED')
-        if (active.length >= MAX_ACTIVE_STOCKS) throw wxError('TOO_MANY_STOCKS')
-        checkStockForCreate(body.stock, pc.config, '/stock')
-        await requireNotifyAppId(
-          tx,
-          body.stock.notify_config.notify_appid,
-          pc.brandId,
-          caller.mchid,
-        )
-        const approved = settings.approval === 'on_create' && pc.state === 'EFFECTIVE'
-        const stock = newStock(
-          pc,
-          await newStockId(tx, pc.id),
-          body.stock,
-          approved ? 'SENDING' : 'AUDITING',
-          now,
-        )
-        await tx.insertStock(stock)
-        return { result: presentStock(stock, now), resourceId: stock.id }
-      },
-    })
-  })
+  return idempotentWrite(ADD_STOCK, { deps, caller, productCouponId, body })
 }
 
 async function existingStock(tx: StoreTx, id: string): Promise<Stock> {
@@ -119,217 +126,127 @@ export async function listStocks(
   }
 }
 
-interface StockWrite<B extends { brand_id: string; out_request_no: string }> {
-  operation: string
-  schema: Parameters<typeof fingerprint>[0]
-  productCouponId: string
-  stockId: string
-  body: B
-  /** Results that cannot be rebuilt from the stock (upload lists) are always kept verbatim. */
-  alwaysSnapshot?: boolean
-  apply(stock: Stock, now: number, tx: StoreTx): Promise<Stock>
+interface StockBody {
+  brand_id: string
+  out_request_no: string
 }
 
-/** A write to one stock with a request number: ownership, lock, idempotency, one transaction. */
-function writeStock<B extends { brand_id: string; out_request_no: string }, R>(
-  deps: ServiceDeps,
-  caller: Caller,
-  w: StockWrite<B>,
-  answer: (stock: Stock, now: number) => R,
-): Promise<R> {
-  return deps.store.transaction(async (tx) => {
-    const now = deps.clock.seconds()
-    await requireBrand(tx, w.body.brand_id, caller.mchid)
-    const pc = await requireProductCoupon(tx, w.productCouponId, w.body.brand_id, caller.mchid)
-    const stock = await requireStock(tx, w.stockId, pc, tx)
-    const key = {
-      brandId: w.body.brand_id,
-      operation: w.operation,
-      requestNo: w.body.out_request_no,
-      fingerprint: fingerprint(w.schema, w.body, { mchid: caller.mchid, stock_id: stock.id }),
-    }
-    return once(tx, key, {
-      conflict: 'REQUEST_NO_CONFLICT',
-      snapshot: w.alwaysSnapshot === true || deps.settings.replayResponse === 'snapshot',
-      replay: async () => answer(stock, now),
-      apply: async () => {
-        const changed = await w.apply(stock, now, tx)
-        await tx.updateStock(changed)
-        return { result: answer(changed, now), resourceId: stock.id }
-      },
-    })
-  })
+interface StockRequest<B extends StockBody> extends WriteRequest<'out_request_no'> {
+  readonly productCouponId: string
+  readonly stockId: string
+  readonly body: B
 }
 
-export function deactivateStockOp(
-  deps: ServiceDeps,
-  caller: Caller,
-  p: { productCouponId: string; stockId: string },
-  body: DeactivateBody,
-): Promise<StockEntity> {
-  return writeStock(
-    deps,
-    caller,
-    {
-      operation: 'deactivate_stock',
-      schema: DeactivateBody,
-      ...p,
-      body,
-      apply: async (stock, now) =>
-        deactivateStock(
-          stock,
-          { requestNo: body.out_request_no, time: now, reason: body.deactivate_reason },
-          now,
-        ),
-    },
-    presentStock,
-  )
+type StockIds = { productCouponId: string; stockId: string }
+
+/** Ownership and the stock row locked: what every write to one stock starts with. */
+async function loadStock(
+  tx: StoreTx,
+  _now: number,
+  { caller, productCouponId, stockId, body }: StockRequest<StockBody>,
+): Promise<Stock> {
+  await requireBrand(tx, body.brand_id, caller.mchid)
+  const pc = await requireProductCoupon(tx, productCouponId, body.brand_id, caller.mchid)
+  return requireStock(tx, stockId, pc, tx)
 }
 
-export function updateStockBudget(
-  deps: ServiceDeps,
-  caller: Caller,
-  p: { productCouponId: string; stockId: string },
-  body: UpdateBudgetBody,
-): Promise<StockEntity> {
-  return writeStock(
-    deps,
-    caller,
-    {
-      operation: 'update_budget',
-      schema: UpdateBudgetBody,
-      ...p,
-      body,
-      apply: async (stock, now) => updateBudget(stock, body, now),
-    },
-    presentStock,
-  )
-}
-
-export function patchStock(
-  deps: ServiceDeps,
-  caller: Caller,
-  p: { productCouponId: string; stockId: string },
-  body: PatchStockBody,
-): Promise<StockEntity> {
-  return writeStock(
-    deps,
-    caller,
-    {
-      operation: 'patch_stock',
-      schema: PatchStockBody,
-      ...p,
-      body,
-      apply: async (stock, _now, tx) => {
-        if (stock.state === 'DEACTIVATED')
-          throw wxError('STOCK_STATE_INVALID', { issue: 'stock is DEACTIVATED' })
-        const { brand_id: _b, out_request_no: _n, ...changes } = body
-        if (changes.notify_config) {
-          await requireNotifyAppId(
-            tx,
-            changes.notify_config.notify_appid,
-            stock.brandId,
-            caller.mchid,
-          )
-        }
-        const config = { ...stock.config, ...changes }
-        const display = config.usage_rule_display_info
-        if (
-          display.coupon_usage_method_list.includes('MINI_PROGRAM') &&
-          !(display.mini_program_appid && display.mini_program_path)
-        ) {
-          throw wxError('BUSINESS_RULE', {
-            field: '/usage_rule_display_info/mini_program_appid',
-            issue: 'required with MINI_PROGRAM',
-            location: 'body',
-          })
-        }
-        if (display.coupon_usage_method_list.includes('APP') && !display.app_path) {
-          throw wxError('BUSINESS_RULE', {
-            field: '/usage_rule_display_info/app_path',
-            issue: 'required with APP',
-            location: 'body',
-          })
-        }
-        return { ...stock, config }
-      },
-    },
-    presentStock,
-  )
-}
-
-const CODE_PATTERN = /^[0-9A-Za-z_-]{1,40}$/
-const INVALID_CODE = '券Code须为1-40位数字、大小写字母、_ 或 -'
+const stockScope = (q: StockRequest<StockBody>) => ({ mchid: q.caller.mchid, stock_id: q.stockId })
 
 /**
- * Upload codes to an UPLOAD stock. Every code is judged on its own: malformed ones land in
- * failed_code_list, repeats within the request in duplicate_code_list, codes already in the
- * pool in already_exist_code_list; the rest are added.
+ * A write to one stock answered with the stock: the domain's `change`, then the row. Gives
+ * the service function itself, `(deps, caller, ids, body)`.
  */
+function stockOperation<B extends StockBody>(
+  op: IdempotentOp<'out_request_no'>,
+  change: (stock: Stock, now: number, q: StockRequest<B>, tx: StoreTx) => Stock | Promise<Stock>,
+) {
+  const write: IdempotentWrite<'out_request_no', StockRequest<B>, Stock, StockEntity> = {
+    op,
+    scope: stockScope,
+    load: loadStock,
+    replay: (_tx, now, _q, stock) => presentStock(stock, now),
+    async apply(tx, now, q, stock) {
+      const changed = await change(stock, now, q, tx)
+      await tx.updateStock(changed)
+      return { result: presentStock(changed, now), resourceId: stock.id }
+    },
+  }
+  return (deps: ServiceDeps, caller: Caller, p: StockIds, body: B): Promise<StockEntity> =>
+    idempotentWrite(write, { deps, caller, ...p, body })
+}
+
+export const deactivateStockOp = stockOperation<DeactivateBody>(
+  {
+    operation: 'deactivate_stock',
+    schema: DeactivateBody,
+    requestNo: 'out_request_no',
+    replay: 'rebuild',
+  },
+  (stock, now, { body }) =>
+    deactivateStock(
+      stock,
+      { requestNo: body.out_request_no, time: now, reason: body.deactivate_reason },
+      now,
+    ),
+)
+
+export const updateStockBudget = stockOperation<UpdateBudgetBody>(
+  {
+    operation: 'update_budget',
+    schema: UpdateBudgetBody,
+    requestNo: 'out_request_no',
+    replay: 'rebuild',
+  },
+  (stock, now, { body }) => updateBudget(stock, body, now),
+)
+
+/** PATCH: the state first, then the new notify AppID, then the merged display rules. */
+export const patchStock = stockOperation<PatchStockBody>(
+  {
+    operation: 'patch_stock',
+    schema: PatchStockBody,
+    requestNo: 'out_request_no',
+    replay: 'rebuild',
+  },
+  async (stock, _now, { caller, body }, tx) => {
+    checkPatchable(stock)
+    if (body.notify_config) {
+      await requireNotifyAppId(tx, body.notify_config.notify_appid, stock.brandId, caller.mchid)
+    }
+    return patchStockRule(stock, body)
+  },
+)
+
+/** Its answer lists what became of each code, which the stock cannot tell again: a snapshot. */
+const UPLOAD_CODES: IdempotentWrite<
+  'out_request_no',
+  StockRequest<UploadCouponCodesBody>,
+  Stock,
+  UploadCouponCodesResponse
+> = {
+  op: {
+    operation: 'upload_codes',
+    schema: UploadCouponCodesBody,
+    requestNo: 'out_request_no',
+    replay: 'snapshot',
+  },
+  scope: stockScope,
+  load: loadStock,
+  async apply(tx, now, { body }, stock) {
+    checkCodeUpload(stock, now)
+    const sorted = sortUploadedCodes(body.code_list)
+    const added = await tx.insertCouponCodes(stock.id, sorted.candidates)
+    await tx.updateStock(withUploadedCodes(stock, added.length))
+    return { result: uploadOutcome(sorted, added), resourceId: stock.id }
+  },
+}
+
+/** Upload codes to an UPLOAD stock (domain/code-upload.ts). */
 export function uploadCouponCodes(
   deps: ServiceDeps,
   caller: Caller,
-  p: { productCouponId: string; stockId: string },
+  p: StockIds,
   body: UploadCouponCodesBody,
 ): Promise<UploadCouponCodesResponse> {
-  let outcome: UploadCouponCodesResponse = { total_count: 0 }
-  return writeStock(
-    deps,
-    caller,
-    {
-      operation: 'upload_codes',
-      schema: UploadCouponCodesBody,
-      ...p,
-      body,
-      alwaysSnapshot: true,
-      apply: async (stock, now, tx) => {
-        if (stock.config.coupon_code_mode !== 'UPLOAD') {
-          throw wxError('BUSINESS_RULE', {
-            issue: 'coupon_code_mode is not UPLOAD',
-            location: 'body',
-          })
-        }
-        const state = stockStateAt(stock, now)
-        if (state === 'DEACTIVATED' || state === 'STOPPED')
-          throw wxError('STOCK_STATE_INVALID', { issue: `stock is ${state}` })
-        const seen = new Set<string>()
-        const duplicates = new Set<string>()
-        const failed: { coupon_code: string; code: string; message: string }[] = []
-        const candidates: string[] = []
-        for (const code of body.code_list) {
-          if (seen.has(code)) {
-            duplicates.add(code)
-            continue
-          }
-          seen.add(code)
-          if (CODE_PATTERN.test(code)) candidates.push(code)
-          else
-            failed.push({
-              coupon_code: code,
-              code: ERRORS.PARAM_ERROR.code,
-              message: INVALID_CODE,
-            })
-        }
-        const added = await tx.insertCouponCodes(stock.id, candidates)
-        const addedSet = new Set(added)
-        const existing = candidates.filter((c) => !addedSet.has(c))
-        outcome = {
-          total_count: seen.size,
-          success_code_list: added,
-          failed_code_list: failed,
-          already_exist_code_list: existing,
-          duplicate_code_list: [...duplicates],
-        }
-        const count = stock.codeCount ?? { total: 0, available: 0 }
-        return {
-          ...stock,
-          codeCount: {
-            total: count.total + added.length,
-            available: count.available + added.length,
-          },
-        }
-      },
-    },
-    () => outcome,
-  )
+  return idempotentWrite(UPLOAD_CODES, { deps, caller, ...p, body })
 }

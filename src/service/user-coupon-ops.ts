@@ -1,7 +1,6 @@
-import type { TSchema } from 'typebox'
 import { wxError } from '../domain/errors.ts'
 import { RETURN_EVENT, USE_EVENT, usageEventPayload } from '../domain/notification.ts'
-import { presentUserCoupon as present } from '../domain/present.ts'
+import { type PresentContext, presentUserCoupon as present } from '../domain/present.ts'
 import { type ProductCoupon, type Stock, stockPeriod } from '../domain/product-coupon.ts'
 import { parseRfc3339 } from '../domain/time.ts'
 import type { UsageWindowRules } from '../domain/usage-window.ts'
@@ -13,7 +12,6 @@ import {
   type UserCoupon,
   useCoupon,
 } from '../domain/user-coupon.ts'
-import { notificationId } from '../notify/envelope.ts'
 import type { UserProductCouponEntity } from '../schemas/entities.ts'
 import {
   ConfirmCouponBody,
@@ -21,8 +19,8 @@ import {
   ReturnCouponBody,
   UseCouponBody,
 } from '../schemas/requests.ts'
+import { queueCallback } from './callbacks.ts'
 import type { Caller, ServiceDeps } from './context.ts'
-import { fingerprint } from './fingerprint.ts'
 import {
   requireAppId,
   requireBrand,
@@ -31,7 +29,12 @@ import {
   requireStock,
   requireUserCoupon,
 } from './guards.ts'
-import { once } from './idempotency.ts'
+import {
+  type IdempotentOp,
+  type IdempotentWrite,
+  idempotentWrite,
+  type WriteRequest,
+} from './idempotency.ts'
 
 interface CouponBody {
   product_coupon_id: string
@@ -41,84 +44,79 @@ interface CouponBody {
   out_request_no: string
 }
 
-interface Mutation<B extends CouponBody> {
-  operation: string
-  /** Q6: the optional callback this operation emits when the setting asks for it. */
-  event?: string
-  schema: TSchema
-  openid: string
-  couponCode: string
-  body: B
-  decide(coupon: UserCoupon, ctx: ModeContext & { pc: ProductCoupon; stock: Stock }): UserCoupon
+interface CouponRequest<B extends CouponBody> extends WriteRequest<'out_request_no'> {
+  readonly openid: string
+  readonly couponCode: string
+  readonly body: B
 }
 
+/** What a user-coupon write works on: the coupon, locked, and how to present it. */
+interface CouponContext extends PresentContext {
+  readonly coupon: UserCoupon
+}
+
+type Decide<Q> = (
+  coupon: UserCoupon,
+  ctx: ModeContext & { pc: ProductCoupon; stock: Stock },
+  q: Q,
+) => UserCoupon
+
 /**
- * The shape every user-coupon write shares (E10, E11, E15): authorisation and ownership,
- * idempotency, then the domain decides and the store persists — one transaction.
+ * The shape every user-coupon write shares (E10, E11, E14, E15): authorisation and ownership
+ * in E15's order, idempotency, then the domain decides and the store persists — one
+ * transaction. `event` (Q6) is the optional callback the operation emits when the setting
+ * asks for it.
  */
-async function mutateCoupon<B extends CouponBody>(
-  deps: ServiceDeps,
-  caller: Caller,
-  m: Mutation<B>,
-): Promise<UserProductCouponEntity> {
-  const { body } = m
-  const { settings } = deps
-  const emits = m.event !== undefined && settings.notify.emitUseReturnEvents
-  const entity = await deps.store.transaction(async (tx) => {
-    const now = deps.clock.seconds()
-    await requireBrand(tx, body.brand_id, caller.mchid)
-    await requireAppId(tx, body.appid, caller.mchid)
-    await requireOpenId(tx, body.appid, m.openid)
-    const pc = await requireProductCoupon(tx, body.product_coupon_id, body.brand_id, caller.mchid)
-    const stock = await requireStock(tx, body.stock_id, pc)
-    const ref = { stockId: stock.id, couponCode: m.couponCode, openid: m.openid, appid: body.appid }
-    const coupon = await requireUserCoupon(tx, ref, tx)
-    const key = {
-      brandId: body.brand_id,
-      operation: m.operation,
-      requestNo: body.out_request_no,
-      fingerprint: fingerprint(m.schema, body, {
-        mchid: caller.mchid,
-        openid: m.openid,
-        coupon_code: m.couponCode,
-      }),
-    }
-    const view = { productCoupon: pc, stock, now, settings }
-    return once(tx, key, {
-      conflict: 'REQUEST_NO_CONFLICT',
-      snapshot: settings.replayResponse === 'snapshot',
-      replay: async () => present(coupon, view),
-      apply: async () => {
-        const changed = m.decide(coupon, {
-          now,
-          usageMode: pc.config.usage_mode,
-          settings,
-          pc,
-          stock,
-        })
-        await tx.updateUserCoupon(changed)
-        if (emits && m.event) {
-          await tx.insertNotification({
-            id: notificationId(deps.random),
-            mchid: pc.mchid,
-            eventType: m.event,
-            createTime: now,
-            payload: JSON.stringify(usageEventPayload(changed, body.out_request_no, now)),
-            nextAttemptAt: deps.clock.now(),
-          })
-        }
-        return { result: present(changed, view), resourceId: `${stock.id}/${changed.couponCode}` }
-      },
-    })
-  })
-  if (emits) deps.outbox?.wake()
-  return entity
+function couponWrite<B extends CouponBody, Q extends CouponRequest<B>>(
+  op: IdempotentOp<'out_request_no'>,
+  event: string | undefined,
+  decide: Decide<Q>,
+): IdempotentWrite<'out_request_no', Q, CouponContext, UserProductCouponEntity> {
+  const emits = (q: Q) => event !== undefined && q.deps.settings.notify.emitUseReturnEvents
+  return {
+    op,
+    scope: (q) => ({ mchid: q.caller.mchid, openid: q.openid, coupon_code: q.couponCode }),
+    async load(tx, now, { deps, caller, openid, couponCode, body }) {
+      await requireBrand(tx, body.brand_id, caller.mchid)
+      await requireAppId(tx, body.appid, caller.mchid)
+      await requireOpenId(tx, body.appid, openid)
+      const pc = await requireProductCoupon(tx, body.product_coupon_id, body.brand_id, caller.mchid)
+      const stock = await requireStock(tx, body.stock_id, pc)
+      const ref = { stockId: stock.id, couponCode, openid, appid: body.appid }
+      const coupon = await requireUserCoupon(tx, ref, tx)
+      return { productCoupon: pc, stock, now, settings: deps.settings, coupon }
+    },
+    replay: (_tx, _now, _q, c) => present(c.coupon, c),
+    async apply(tx, now, q, c) {
+      const { productCoupon: pc, stock, settings } = c
+      const ctx = { now, usageMode: pc.config.usage_mode, settings, pc, stock }
+      const changed = decide(c.coupon, ctx, q)
+      await tx.updateUserCoupon(changed)
+      if (event !== undefined && emits(q)) {
+        const payload = usageEventPayload(changed, q.body.out_request_no, now)
+        await queueCallback(q.deps, tx, pc.mchid, event, payload, now)
+      }
+      return { result: present(changed, c), resourceId: `${stock.id}/${changed.couponCode}` }
+    },
+    wakes: emits,
+  }
 }
 
 export interface CouponPath {
   openid: string
   couponCode: string
 }
+
+const CONFIRM = couponWrite<ConfirmCouponBody, CouponRequest<ConfirmCouponBody>>(
+  {
+    operation: 'confirm',
+    schema: ConfirmCouponBody,
+    requestNo: 'out_request_no',
+    replay: 'rebuild',
+  },
+  undefined,
+  (c, ctx, q) => confirmCoupon(c, q.body.out_request_no, ctx.now),
+)
 
 /** E10 confirm. */
 export function confirm(
@@ -127,14 +125,31 @@ export function confirm(
   path: CouponPath,
   body: ConfirmCouponBody,
 ) {
-  return mutateCoupon(deps, caller, {
-    operation: 'confirm',
-    schema: ConfirmCouponBody,
-    ...path,
-    body,
-    decide: (c, ctx) => confirmCoupon(c, body.out_request_no, ctx.now),
-  })
+  return idempotentWrite(CONFIRM, { deps, caller, ...path, body })
 }
+
+interface UseRequest extends CouponRequest<UseCouponBody> {
+  readonly useTime: number
+}
+
+const USE = couponWrite<UseCouponBody, UseRequest>(
+  { operation: 'use', schema: UseCouponBody, requestNo: 'out_request_no', replay: 'rebuild' },
+  USE_EVENT,
+  (c, ctx, { body, useTime }) =>
+    useCoupon(
+      c,
+      {
+        requestNo: body.out_request_no,
+        useTime,
+        order: body.associated_order_info,
+        window: usageWindowOf(ctx.stock),
+        ...(body.sequential_coupon_index === undefined
+          ? {}
+          : { index: body.sequential_coupon_index }),
+      },
+      ctx,
+    ),
+)
 
 /** E11 use. */
 export function use(deps: ServiceDeps, caller: Caller, path: CouponPath, body: UseCouponBody) {
@@ -162,27 +177,7 @@ export function use(deps: ServiceDeps, caller: Caller, path: CouponPath, body: U
       location: 'body',
     })
   }
-  return mutateCoupon(deps, caller, {
-    operation: 'use',
-    event: USE_EVENT,
-    schema: UseCouponBody,
-    ...path,
-    body,
-    decide: (c, ctx) =>
-      useCoupon(
-        c,
-        {
-          requestNo: body.out_request_no,
-          useTime,
-          order,
-          window: usageWindowOf(ctx.stock),
-          ...(body.sequential_coupon_index === undefined
-            ? {}
-            : { index: body.sequential_coupon_index }),
-        },
-        ctx,
-      ),
-  })
+  return idempotentWrite(USE, { deps, caller, ...path, body, useTime })
 }
 
 /** The stock's weekly / irregular periods, if it sets any. */
@@ -196,6 +191,22 @@ function usageWindowOf(stock: Stock): UsageWindowRules {
   }
 }
 
+const DEACTIVATE = couponWrite<DeactivateCouponBody, CouponRequest<DeactivateCouponBody>>(
+  {
+    operation: 'deactivate',
+    schema: DeactivateCouponBody,
+    requestNo: 'out_request_no',
+    replay: 'rebuild',
+  },
+  undefined,
+  (c, ctx, { body }) =>
+    deactivateCoupon(
+      c,
+      { requestNo: body.out_request_no, reason: body.deactivate_reason },
+      ctx.now,
+    ),
+)
+
 /** E14 deactivate. */
 export function deactivate(
   deps: ServiceDeps,
@@ -203,19 +214,24 @@ export function deactivate(
   path: CouponPath,
   body: DeactivateCouponBody,
 ) {
-  return mutateCoupon(deps, caller, {
-    operation: 'deactivate',
-    schema: DeactivateCouponBody,
-    ...path,
-    body,
-    decide: (c, ctx) =>
-      deactivateCoupon(
-        c,
-        { requestNo: body.out_request_no, reason: body.deactivate_reason },
-        ctx.now,
-      ),
-  })
+  return idempotentWrite(DEACTIVATE, { deps, caller, ...path, body })
 }
+
+const RETURN = couponWrite<ReturnCouponBody, CouponRequest<ReturnCouponBody>>(
+  { operation: 'return', schema: ReturnCouponBody, requestNo: 'out_request_no', replay: 'rebuild' },
+  RETURN_EVENT,
+  (c, ctx, { body }) =>
+    returnCoupon(
+      c,
+      {
+        requestNo: body.out_request_no,
+        ...(body.sequential_coupon_index === undefined
+          ? {}
+          : { index: body.sequential_coupon_index }),
+      },
+      ctx,
+    ),
+)
 
 /** E15 return (退券). */
 export function returnUserCoupon(
@@ -224,22 +240,5 @@ export function returnUserCoupon(
   path: CouponPath,
   body: ReturnCouponBody,
 ) {
-  return mutateCoupon(deps, caller, {
-    operation: 'return',
-    event: RETURN_EVENT,
-    schema: ReturnCouponBody,
-    ...path,
-    body,
-    decide: (c, ctx) =>
-      returnCoupon(
-        c,
-        {
-          requestNo: body.out_request_no,
-          ...(body.sequential_coupon_index === undefined
-            ? {}
-            : { index: body.sequential_coupon_index }),
-        },
-        ctx,
-      ),
-  })
+  return idempotentWrite(RETURN, { deps, caller, ...path, body })
 }
