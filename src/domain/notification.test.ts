@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import {
-  FAST_SCHEDULE,
-  nextDelivery,
-  notificationId,
-  retrySchedule,
-  STANDARD_SCHEDULE,
-} from './notification.ts'
+import { FAST_SCHEDULE, nextDelivery, retrySchedule, STANDARD_SCHEDULE } from './notification.ts'
 
 const NOW = 1_754_272_800_000
 const pending = { state: 'PENDING' as const, attempts: 0, nextAttemptAt: NOW - 5 }
@@ -89,14 +83,5 @@ test('the setting names the schedule', () => {
   assert.equal(
     nextDelivery(pending, 'scheduled', 500, FAST_SCHEDULE, NOW).nextAttemptAt,
     NOW + 1000,
-  )
-})
-
-test('notification ids: version-4 UUIDs from the injected randomness', () => {
-  const id = notificationId(() => Buffer.alloc(16, 0xff))
-  assert.equal(id, 'ffffffff-ffff-4fff-bfff-ffffffffffff')
-  assert.match(
-    notificationId(() => Buffer.alloc(16, 0)),
-    /^00000000-0000-4000-8000-000000000000$/,
   )
 })

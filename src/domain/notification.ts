@@ -1,4 +1,3 @@
-import type { RandomBytes } from '../protocol/nonce.ts'
 import { formatRfc3339 } from './time.ts'
 import type { UserCoupon } from './user-coupon.ts'
 
@@ -72,15 +71,6 @@ export function nextDelivery(
   return delay === undefined
     ? { ...unchanged, state: 'FAILED' }
     : { state: 'PENDING', nextAttemptAt: nowMs + delay * 1000, countsTowardSchedule: true }
-}
-
-/** A version-4 UUID from the injected randomness: the notification id (§10.3). */
-export function notificationId(random: RandomBytes): string {
-  const b = Buffer.from(random(16))
-  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40
-  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80
-  const h = b.toString('hex')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
 }
 
 export const SEND_EVENT = 'PRODUCT_COUPON_SP.SEND'

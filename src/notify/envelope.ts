@@ -4,9 +4,6 @@ import { generateCallbackNonce } from '../protocol/callback-crypto.ts'
 import { buildCallbackEnvelope } from '../protocol/callback-envelope.ts'
 import type { RandomBytes } from '../protocol/nonce.ts'
 
-// The services still import the id from here; it is protocol's (§10.3).
-export { generateNotificationId as notificationId } from '../protocol/nonce.ts'
-
 /**
  * One delivery's callback body: the event's envelope with its resource encrypted anew, under a
  * fresh nonce, for every delivery. The id stays the same, so receivers dedupe on it.

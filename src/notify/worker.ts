@@ -4,19 +4,13 @@ import type { BehaviourSettings } from '../domain/settings.ts'
 import { generateNonce, type RandomBytes } from '../protocol/nonce.ts'
 import { SIGNATURE_PROBE_PREFIX, signResponse } from '../protocol/response-signature.ts'
 import { TIMESTAMP_TOLERANCE_SECONDS } from '../protocol/timestamp.ts'
+import type { FAULTY_KINDS } from '../schemas/sandbox.ts'
 import type { SandboxClock } from '../service/sandbox-clock.ts'
 import type { NotificationRecord, Store } from '../store/store.ts'
 import { type PostCallback, type PostResult, postCallback } from './deliver.ts'
 import { buildEnvelope } from './envelope.ts'
 
-/** Deliberately faulty deliveries a receiver must reject (issue 4 §5). */
-export const FAULTY_KINDS = [
-  'signature_probe',
-  'tampered_signature',
-  'stale_timestamp',
-  'wrong_serial',
-  'duplicate',
-] as const
+/** Deliberately faulty deliveries a receiver must reject (the sandbox control's kinds). */
 export type FaultyKind = (typeof FAULTY_KINDS)[number]
 
 export interface AttemptOutcome extends PostResult {

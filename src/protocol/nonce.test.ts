@@ -112,3 +112,12 @@ test('notification id: a version-4 UUID, deterministic under injected randomness
   generateNotificationId(() => block)
   assert.deepEqual(block, Buffer.alloc(16, 0xff))
 })
+
+test('notification ids: version-4 UUIDs from the injected randomness', () => {
+  const id = generateNotificationId(() => Buffer.alloc(16, 0xff))
+  assert.equal(id, 'ffffffff-ffff-4fff-bfff-ffffffffffff')
+  assert.match(
+    generateNotificationId(() => Buffer.alloc(16, 0)),
+    /^00000000-0000-4000-8000-000000000000$/,
+  )
+})

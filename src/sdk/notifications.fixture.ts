@@ -1,7 +1,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import { EVENTS, notificationId, SEND_EVENT } from '../domain/notification.ts'
+import { EVENTS, SEND_EVENT } from '../domain/notification.ts'
 import { buildEnvelope } from '../notify/envelope.ts'
 import { generateApiV3Key, generateNonce, signResponse } from '../protocol/index.ts'
+import { generateNotificationId } from '../protocol/nonce.ts'
 import type { NotificationKeys, ProductCouponSendEvent } from './notifications.ts'
 
 /** Callbacks built the way the server's outbox worker builds them, for the SDK's unit tests. */
@@ -50,7 +51,7 @@ export function callback(
     body?: string
   } = {},
 ): Callback {
-  const id = o.id ?? notificationId(randomBytes)
+  const id = o.id ?? generateNotificationId(randomBytes)
   const meta = EVENTS[SEND_EVENT]
   if (!meta) throw new Error('SEND event missing')
   const body =

@@ -1,4 +1,4 @@
-import { notificationId } from '../domain/notification.ts'
+import { generateNotificationId } from '../protocol/nonce.ts'
 import type { StoreTx } from '../store/store.ts'
 import type { ServiceDeps } from './context.ts'
 
@@ -16,7 +16,7 @@ export function queueCallback(
   now: number,
 ): Promise<void> {
   return tx.insertNotification({
-    id: notificationId(deps.random),
+    id: generateNotificationId(deps.random),
     mchid,
     eventType,
     createTime: now,

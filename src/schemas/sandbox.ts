@@ -1,0 +1,349 @@
+import { type TObject, type TSchema, Type } from 'typebox'
+import { ProductCouponEntity, StockEntity, UserProductCouponEntity } from './entities.ts'
+import { AppId, BrandId, CouponCode, Id40, OpenId, Rfc3339 } from './fields.ts'
+
+/**
+ * The sandbox's own controls (not part of WeChat Pay), as one table like the WeChat
+ * operations: method, path, schemas in and out. The server registers its routes from it, the
+ * admin client's methods and the OpenAPI document come from it. JSON in and out, guarded by
+ * `Authorization: Bearer <admin_token>`.
+ */
+
+export const SANDBOX_PREFIX = '/sandbox'
+
+export type SandboxMethod = 'GET' | 'POST' | 'DELETE'
+
+export interface ControlSpec {
+  readonly method: SandboxMethod
+  /** Below /sandbox, path parameters as `{name}`. */
+  readonly path: string
+  readonly params?: TObject
+  readonly query?: TObject
+  /** POST bodies; a control without parameters takes `{}` or no body at all. */
+  readonly body?: TSchema
+  readonly response: TSchema
+  /** The admin client's method. */
+  readonly client: string
+  readonly summary: string
+}
+
+const Mchid = Type.String({ minLength: 1, maxLength: 32, pattern: '^[0-9]+$' })
+const Empty = Type.Object({})
+const Reason = Type.Object({
+  reason: Type.Optional(Type.String({ minLength: 1, maxLength: 150 })),
+})
+
+export const NewPartner = Type.Object({
+  mchid: Type.String(),
+  serial_no: Type.String(),
+  private_key_pem: Type.String(),
+  apiv3_key: Type.String(),
+})
+
+const PartnerView = Type.Object({ mchid: Type.String(), serial_nos: Type.Array(Type.String()) })
+const BrandView = Type.Object({
+  brand_id: Type.String(),
+  partner_mchids: Type.Array(Type.String()),
+})
+const AppIdView = Type.Object({
+  appid: Type.String(),
+  mchid: Type.Optional(Type.String()),
+  brand_id: Type.Optional(Type.String()),
+})
+
+export const FaultMode = Type.Enum(['SYSTEM_ERROR', 'RATELIMIT_EXCEEDED', 'DELAY'])
+
+export const FaultBody = Type.Object({
+  /** An operation name of the table, or `*`; checked against the table by the server. */
+  operation: Type.String({ minLength: 1, maxLength: 40, pattern: '^([a-z_]+|\\*)$' }),
+  mode: FaultMode,
+  count: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  probability: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  delay_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
+})
+
+export const FaultView = Type.Object({
+  fault_id: Type.String(),
+  operation: Type.String(),
+  mode: FaultMode,
+  count: Type.Optional(Type.Integer()),
+  probability: Type.Optional(Type.Number()),
+  delay_ms: Type.Optional(Type.Integer()),
+  hits: Type.Integer(),
+})
+const FaultList = Type.Object({ faults: Type.Array(FaultView) })
+
+export const FAULTY_KINDS = [
+  'signature_probe',
+  'tampered_signature',
+  'stale_timestamp',
+  'wrong_serial',
+  'duplicate',
+] as const
+
+const NotificationId = Type.Object({
+  id: Type.String({ minLength: 36, maxLength: 36, pattern: '^[0-9a-f-]+$' }),
+})
+
+const AttemptView = Type.Object({
+  attempt_no: Type.Integer(),
+  kind: Type.String(),
+  at: Type.String(),
+  latency_ms: Type.Number(),
+  status: Type.Optional(Type.Integer()),
+  error: Type.Optional(Type.String()),
+})
+
+export const NotificationView = Type.Object({
+  id: Type.String(),
+  mchid: Type.String(),
+  event_type: Type.String(),
+  create_time: Type.String(),
+  state: Type.Enum(['PENDING', 'DELIVERED', 'FAILED']),
+  scheduled_attempts: Type.Integer(),
+  next_attempt_time: Type.String(),
+  /** The decrypted resource, as the receiver gets it after decryption. */
+  plaintext: Type.Unknown(),
+  attempts: Type.Array(AttemptView),
+})
+
+/** What one delivery attempt made from a control gave. */
+const AttemptOutcome = Type.Object({
+  attemptNo: Type.Integer(),
+  kind: Type.String(),
+  status: Type.Optional(Type.Integer()),
+  latencyMs: Type.Number(),
+  error: Type.Optional(Type.String()),
+})
+
+const Clock = Type.Object({ now: Type.String() })
+const HUNDRED_YEARS = 100 * 365 * 86_400
+
+export const SANDBOX_CONTROLS = {
+  create_partner: {
+    method: 'POST',
+    path: '/partners',
+    body: Empty,
+    response: NewPartner,
+    client: 'createPartner',
+    summary: 'a new partner; its private key is handed out once and not kept',
+  },
+  list_partners: {
+    method: 'GET',
+    path: '/partners',
+    response: Type.Array(PartnerView),
+    client: 'listPartners',
+    summary: 'the partners (no secrets)',
+  },
+  create_brand: {
+    method: 'POST',
+    path: '/brands',
+    body: Type.Object({ partner_mchids: Type.Array(Mchid, { maxItems: 100 }) }),
+    response: Type.Object({ brand_id: Type.String() }),
+    client: 'createBrand',
+    summary: 'a brand authorised to those partners',
+  },
+  list_brands: {
+    method: 'GET',
+    path: '/brands',
+    response: Type.Array(BrandView),
+    client: 'listBrands',
+    summary: 'the brands and the partners each authorised',
+  },
+  authorize_brand: {
+    method: 'POST',
+    path: '/brands/{brand_id}/partners',
+    params: Type.Object({ brand_id: BrandId }),
+    body: Type.Object({ mchid: Mchid }),
+    response: Type.Object({ brand_id: Type.String(), mchid: Type.String() }),
+    client: 'authorizeBrand',
+    summary: 'authorise one more partner for the brand',
+  },
+  revoke_brand: {
+    method: 'DELETE',
+    path: '/brands/{brand_id}/partners/{mchid}',
+    params: Type.Object({ brand_id: BrandId, mchid: Mchid }),
+    response: Type.Object({
+      brand_id: Type.String(),
+      mchid: Type.String(),
+      revoked: Type.Literal(true),
+    }),
+    client: 'revokeBrand',
+    summary: 'revoke it (403 NO_AUTH afterwards)',
+  },
+  create_appid: {
+    method: 'POST',
+    path: '/appids',
+    body: Type.Union([Type.Object({ mchid: Mchid }), Type.Object({ brand_id: BrandId })]),
+    response: Type.Object({ appid: Type.String() }),
+    client: 'createAppId',
+    summary: 'a partner AppID (`mchid`) or a brand AppID (`brand_id`)',
+  },
+  list_appids: {
+    method: 'GET',
+    path: '/appids',
+    response: Type.Array(AppIdView),
+    client: 'listAppIds',
+    summary: 'the AppIDs and what each is bound to',
+  },
+  unbind_appid: {
+    method: 'DELETE',
+    path: '/appids/{appid}',
+    params: Type.Object({ appid: AppId }),
+    response: Type.Object({ appid: Type.String(), unbound: Type.Literal(true) }),
+    client: 'unbindAppId',
+    summary: 'unbind it (400 AppID非法 afterwards)',
+  },
+  create_openid: {
+    method: 'POST',
+    path: '/openids',
+    body: Type.Object({ appid: AppId }),
+    response: Type.Object({ openid: Type.String() }),
+    client: 'createOpenId',
+    summary: 'a user under that AppID',
+  },
+  approve_product_coupon: {
+    method: 'POST',
+    path: '/product-coupons/{product_coupon_id}/approve',
+    params: Type.Object({ product_coupon_id: Id40 }),
+    body: Empty,
+    response: ProductCouponEntity,
+    client: 'approveProductCoupon',
+    summary: 'review passes (approval `manual`)',
+  },
+  reject_product_coupon: {
+    method: 'POST',
+    path: '/product-coupons/{product_coupon_id}/reject',
+    params: Type.Object({ product_coupon_id: Id40 }),
+    body: Reason,
+    response: ProductCouponEntity,
+    client: 'rejectProductCoupon',
+    summary: 'review fails (→ DEACTIVATED with the reason)',
+  },
+  approve_stock: stockMove('approve', 'approveStock', 'review passes (→ SENDING)'),
+  reject_stock: stockMove('reject', 'rejectStock', 'review fails (→ DEACTIVATED)'),
+  pause_stock: stockMove('pause', 'pauseStock', 'SENDING → PAUSED'),
+  resume_stock: stockMove('resume', 'resumeStock', 'PAUSED → SENDING'),
+  delete_user_coupon: {
+    method: 'POST',
+    path: '/users/{openid}/coupons/{coupon_code}/delete',
+    params: Type.Object({ openid: OpenId, coupon_code: CouponCode }),
+    body: Type.Object({ stock_id: Id40 }),
+    response: UserProductCouponEntity,
+    client: 'deleteUserCoupon',
+    summary: 'the user deletes it in the wallet (→ DELETED)',
+  },
+  issue_coupon: {
+    method: 'POST',
+    path: '/coupons/issue',
+    body: Type.Object({
+      product_coupon_id: Id40,
+      stock_id: Id40,
+      appid: AppId,
+      openid: OpenId,
+      send_channel: Type.Enum(['BRAND_MANAGE', 'MERCHANT_CARD', 'MEMBER']),
+      channel_custom_info: Type.Optional(Type.String({ maxLength: 1000 })),
+    }),
+    response: UserProductCouponEntity,
+    client: 'issueCoupon',
+    summary: 'issue through another channel (→ CONFIRMING, with its callback)',
+  },
+  add_fault: {
+    method: 'POST',
+    path: '/faults',
+    body: FaultBody,
+    response: FaultView,
+    client: 'addFault',
+    summary:
+      'the next `count` (or a `probability` share of) calls of `operation` fail before changing anything, or are delayed',
+  },
+  list_faults: {
+    method: 'GET',
+    path: '/faults',
+    response: FaultList,
+    client: 'listFaults',
+    summary: 'the faults in force',
+  },
+  clear_faults: {
+    method: 'DELETE',
+    path: '/faults',
+    response: FaultList,
+    client: 'clearFaults',
+    summary: 'remove every fault',
+  },
+  list_notifications: {
+    method: 'GET',
+    path: '/notifications',
+    query: Type.Object({
+      mchid: Type.Optional(Type.String({ maxLength: 32, pattern: '^[0-9]+$' })),
+      state: Type.Optional(Type.Enum(['PENDING', 'DELIVERED', 'FAILED'])),
+      limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
+    }),
+    response: Type.Object({ notifications: Type.Array(NotificationView) }),
+    client: 'listNotifications',
+    summary: 'callbacks, newest first, with plaintext and every attempt',
+  },
+  redeliver_notification: {
+    method: 'POST',
+    path: '/notifications/{id}/redeliver',
+    params: NotificationId,
+    body: Empty,
+    response: AttemptOutcome,
+    client: 'redeliverNotification',
+    summary: 'deliver it again now',
+  },
+  faulty_notification: {
+    method: 'POST',
+    path: '/notifications/{id}/faulty',
+    params: NotificationId,
+    body: Type.Object({ kind: Type.Enum([...FAULTY_KINDS]) }),
+    response: Type.Object({ attempts: Type.Array(AttemptOutcome) }),
+    client: 'deliverFaultyNotification',
+    summary:
+      "a delivery a careful receiver must refuse (or dedupe), to test the receiver's defences",
+  },
+  reset: {
+    method: 'POST',
+    path: '/reset',
+    body: Empty,
+    response: Type.Object({ reset: Type.Literal(true) }),
+    client: 'reset',
+    summary: 'wipe coupons, stocks, product coupons, codes and request numbers; tenants stay',
+  },
+  get_clock: {
+    method: 'GET',
+    path: '/clock',
+    response: Clock,
+    client: 'getClock',
+    summary: 'the sandbox clock',
+  },
+  set_clock: {
+    method: 'POST',
+    path: '/clock',
+    body: Type.Union([
+      Type.Object({
+        advance_seconds: Type.Integer({ minimum: -HUNDRED_YEARS, maximum: HUNDRED_YEARS }),
+      }),
+      Type.Object({ now: Rfc3339 }),
+    ]),
+    response: Clock,
+    client: 'setClock',
+    summary: '`advance_seconds` or `now`; backwards is a 400',
+  },
+} as const satisfies Record<string, ControlSpec>
+
+function stockMove(move: string, client: string, summary: string) {
+  return {
+    method: 'POST',
+    path: `/stocks/{stock_id}/${move}`,
+    params: Type.Object({ stock_id: Id40 }),
+    body: Reason,
+    response: StockEntity,
+    client,
+    summary,
+  } as const
+}
+
+export type SandboxControls = typeof SANDBOX_CONTROLS
+export type ControlName = keyof SandboxControls
+export const CONTROL_NAMES = Object.keys(SANDBOX_CONTROLS) as ControlName[]

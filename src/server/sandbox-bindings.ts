@@ -1,0 +1,163 @@
+import { wxError } from '../domain/errors.ts'
+import { formatRfc3339 } from '../domain/time.ts'
+import type { OutboxWorker } from '../notify/worker.ts'
+import type { ControlRequestOf, ControlResponseOf } from '../schemas/control-types.ts'
+import { isOperationName, OPERATION_NAMES } from '../schemas/operations.ts'
+import type { ControlName } from '../schemas/sandbox.ts'
+import type { ServiceDeps } from '../service/context.ts'
+import {
+  approveProductCoupon,
+  authorizeBrand,
+  createAppId,
+  createBrand,
+  createOpenId,
+  createPartner,
+  issueViaChannel,
+  listTenants,
+  moveStock,
+  rejectProductCoupon,
+  resetCoupons,
+  revokeBrand,
+  unbindAppId,
+  userDeletesCoupon,
+} from '../service/sandbox.ts'
+import type { DeliveryAttempt, NotificationRecord } from '../store/store.ts'
+import type { Traffic } from './wechat-api.ts'
+
+/** What the sandbox controls act on besides the services. */
+export interface ControlContext {
+  deps: ServiceDeps
+  traffic: Traffic
+  outbox?: OutboxWorker
+}
+
+export type ControlBinding<K extends ControlName> = (
+  c: ControlContext,
+  request: ControlRequestOf<K>,
+) => Promise<ControlResponseOf<K>> | ControlResponseOf<K>
+
+/**
+ * What each sandbox control does. A mapped type over every control of the table, so a control
+ * added to the table without its handler does not compile.
+ */
+export const CONTROL_BINDINGS: { readonly [K in ControlName]: ControlBinding<K> } = {
+  create_partner: ({ deps }) => createPartner(deps),
+  list_partners: async ({ deps }) => (await listTenants(deps)).partners,
+  create_brand: ({ deps }, r) => createBrand(deps, r.body.partner_mchids),
+  list_brands: async ({ deps }) => (await listTenants(deps)).brands,
+  authorize_brand: async ({ deps }, r) => {
+    await authorizeBrand(deps, r.params.brand_id, r.body.mchid)
+    return { brand_id: r.params.brand_id, mchid: r.body.mchid }
+  },
+  revoke_brand: async ({ deps }, r) => {
+    await revokeBrand(deps, r.params.brand_id, r.params.mchid)
+    return { brand_id: r.params.brand_id, mchid: r.params.mchid, revoked: true }
+  },
+  create_appid: ({ deps }, r) => createAppId(deps, r.body),
+  list_appids: async ({ deps }) => (await listTenants(deps)).appids,
+  unbind_appid: async ({ deps }, r) => {
+    await unbindAppId(deps, r.params.appid)
+    return { appid: r.params.appid, unbound: true }
+  },
+  create_openid: ({ deps }, r) => createOpenId(deps, r.body.appid),
+  approve_product_coupon: ({ deps }, r) => approveProductCoupon(deps, r.params.product_coupon_id),
+  reject_product_coupon: ({ deps }, r) =>
+    rejectProductCoupon(deps, r.params.product_coupon_id, r.body.reason ?? '审核未通过'),
+  approve_stock: ({ deps }, r) => moveStock(deps, r.params.stock_id, 'approve', r.body.reason),
+  reject_stock: ({ deps }, r) => moveStock(deps, r.params.stock_id, 'reject', r.body.reason),
+  pause_stock: ({ deps }, r) => moveStock(deps, r.params.stock_id, 'pause', r.body.reason),
+  resume_stock: ({ deps }, r) => moveStock(deps, r.params.stock_id, 'resume', r.body.reason),
+  delete_user_coupon: ({ deps }, r) =>
+    userDeletesCoupon(deps, {
+      openid: r.params.openid,
+      couponCode: r.params.coupon_code,
+      stockId: r.body.stock_id,
+    }),
+  issue_coupon: ({ deps }, r) => issueViaChannel(deps, r.body),
+  add_fault: ({ traffic }, r) => {
+    const b = r.body
+    if ((b.count === undefined) === (b.probability === undefined)) {
+      throw wxError('PARAM_ERROR', {
+        field: '/count',
+        issue: 'give exactly one of count and probability',
+      })
+    }
+    if (b.mode === 'DELAY' && b.delay_ms === undefined) {
+      throw wxError('PARAM_ERROR', { field: '/delay_ms', issue: 'required for DELAY' })
+    }
+    const { operation } = b
+    if (operation !== '*' && !isOperationName(operation)) {
+      // A misspelt name would be accepted and never fire.
+      throw wxError('PARAM_ERROR', {
+        field: '/operation',
+        issue: `must be * or one of ${OPERATION_NAMES.join(', ')}`,
+      })
+    }
+    return traffic.faults.add({ ...b, operation })
+  },
+  list_faults: async ({ traffic }) => ({ faults: await traffic.faults.list() }),
+  clear_faults: async ({ traffic }) => {
+    await traffic.faults.clear()
+    return { faults: [] }
+  },
+  list_notifications: async ({ deps }, { query: q }) => {
+    const list = await deps.store.read.listNotifications({
+      ...(q.mchid === undefined ? {} : { mchid: q.mchid }),
+      ...(q.state === undefined ? {} : { state: q.state }),
+      limit: Math.min(200, Math.max(1, Number(q.limit ?? 50))),
+    })
+    return { notifications: list.map((n) => notificationView(n, n.attemptList)) }
+  },
+  redeliver_notification: async (c, r) => {
+    const outcome = await worker(c).redeliver(r.params.id)
+    if (!outcome) throw wxError('SANDBOX_NOT_FOUND', { field: 'id', value: r.params.id })
+    return outcome
+  },
+  faulty_notification: async (c, r) => {
+    const outcomes = await worker(c).deliverFaulty(r.params.id, r.body.kind)
+    if (!outcomes) throw wxError('SANDBOX_NOT_FOUND', { field: 'id', value: r.params.id })
+    return { attempts: outcomes }
+  },
+  reset: async ({ deps }) => {
+    await resetCoupons(deps)
+    return { reset: true }
+  },
+  get_clock: ({ deps }) => clockView(deps),
+  set_clock: async ({ deps, outbox }, { body: b }) => {
+    if ('advance_seconds' in b) await deps.clock.advance(b.advance_seconds)
+    else await deps.clock.setNow(b.now)
+    // Retries that the new time makes due leave now.
+    outbox?.wake()
+    return clockView(deps)
+  },
+}
+
+function clockView(deps: ServiceDeps) {
+  return { now: formatRfc3339(deps.clock.seconds()) }
+}
+
+function worker(c: ControlContext): OutboxWorker {
+  if (!c.outbox) throw wxError('SANDBOX_NOT_FOUND', { issue: 'callbacks are not running' })
+  return c.outbox
+}
+
+function notificationView(n: NotificationRecord, attempts: DeliveryAttempt[]) {
+  return {
+    id: n.id,
+    mchid: n.mchid,
+    event_type: n.eventType,
+    create_time: formatRfc3339(n.createTime),
+    state: n.state,
+    scheduled_attempts: n.attempts,
+    next_attempt_time: formatRfc3339(Math.floor(n.nextAttemptAt / 1000)),
+    plaintext: JSON.parse(n.payload) as unknown,
+    attempts: attempts.map((a) => ({
+      attempt_no: a.attemptNo,
+      kind: a.kind,
+      at: new Date(a.at).toISOString(),
+      latency_ms: a.latencyMs,
+      ...(a.status === undefined ? {} : { status: a.status }),
+      ...(a.error === undefined ? {} : { error: a.error }),
+    })),
+  }
+}
