@@ -1,0 +1,153 @@
+import type { TObject, TSchema } from 'typebox'
+import * as couponConfig from '../schemas/coupon-config.ts'
+import * as entities from '../schemas/entities.ts'
+import { ErrorBody } from '../schemas/entities.ts'
+import {
+  API_PREFIX,
+  OPERATION_NAMES,
+  OPERATIONS,
+  type OperationSpec,
+} from '../schemas/operations.ts'
+import * as requests from '../schemas/requests.ts'
+import * as sandbox from '../schemas/sandbox.ts'
+import {
+  CONTROL_NAMES,
+  type ControlSpec,
+  SANDBOX_CONTROLS,
+  SANDBOX_PREFIX,
+} from '../schemas/sandbox.ts'
+
+/**
+ * The OpenAPI 3.1 document of everything the server answers, made from the operation table and
+ * the sandbox control table (their TypeBox schemas are JSON Schema 2020-12, OpenAPI 3.1's own
+ * dialect). Served at GET /openapi.json and committed as openapi.json, which a test keeps equal.
+ */
+
+type Json = Record<string, unknown>
+
+/**
+ * Every object schema exported by the schema modules, by its export name: the document refers
+ * to each (`#/components/schemas/<name>`) instead of repeating it wherever it is used.
+ */
+const NAMED = new Map<unknown, string>()
+for (const module of [entities, requests, couponConfig, sandbox]) {
+  for (const [name, value] of Object.entries(module)) {
+    const schema = value as { type?: unknown; anyOf?: unknown }
+    if (
+      typeof value === 'object' &&
+      (schema.type === 'object' || schema.anyOf) &&
+      !NAMED.has(value)
+    ) {
+      NAMED.set(value, name)
+    }
+  }
+}
+
+const json = (schema: TSchema) => ({ 'application/json': { schema } })
+
+/** The schema with every named part below it as a $ref; `used` collects the names. */
+function withRefs(node: unknown, used: Map<string, unknown>, top = true): unknown {
+  const name = NAMED.get(node)
+  if (name !== undefined && !top) {
+    if (!used.has(name)) {
+      used.set(name, null)
+      used.set(name, withRefs(node, used, true))
+    }
+    return { $ref: `#/components/schemas/${name}` }
+  }
+  if (Array.isArray(node)) return node.map((n) => withRefs(n, used, false))
+  if (node === null || typeof node !== 'object') return node
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, withRefs(v, used, false)]))
+}
+
+function parameters(where: 'path' | 'query', schema: TObject | undefined): Json[] {
+  if (!schema) return []
+  const required = new Set(schema.required ?? [])
+  return Object.entries(schema.properties).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || required.has(name),
+    schema: s,
+  }))
+}
+
+const ERROR = { description: "in WeChat Pay's error envelope", content: json(ErrorBody) }
+
+function operation(
+  id: string,
+  spec: OperationSpec | ControlSpec,
+  extra: { tags: string[]; security: Json[] },
+): Json {
+  const doc: Json = {
+    operationId: id,
+    summary: spec.summary,
+    tags: extra.tags,
+    security: extra.security,
+  }
+  const params = [...parameters('path', spec.params), ...parameters('query', spec.query)]
+  if (params.length > 0) doc.parameters = params
+  if (spec.body) doc.requestBody = { required: bodyRequired(spec.body), content: json(spec.body) }
+  doc.responses = {
+    '200': { description: 'OK', content: json(spec.response) },
+    '4XX': ERROR,
+    '5XX': ERROR,
+  }
+  return doc
+}
+
+/** A body with required members (or a choice of shapes) must be sent; `{}` controls may omit it. */
+function bodyRequired(body: TSchema): boolean {
+  const s = body as { required?: string[]; anyOf?: unknown[] }
+  return (s.required?.length ?? 0) > 0 || Array.isArray(s.anyOf)
+}
+
+function addPath(paths: Record<string, Json>, path: string, method: string, op: Json): void {
+  paths[path] ??= {}
+  ;(paths[path] as Json)[method.toLowerCase()] = op
+}
+
+export function openApiDocument(version: string): Json {
+  const paths: Record<string, Json> = {}
+  for (const name of OPERATION_NAMES) {
+    const spec: OperationSpec = OPERATIONS[name]
+    const op = operation(name, spec, { tags: ['partner'], security: [{ wechatpay: [] }] })
+    op['x-rate-limit'] = spec.rateLimit
+    if (spec.requestNo) op['x-request-number'] = spec.requestNo
+    addPath(paths, API_PREFIX + spec.path, spec.method, op)
+  }
+  for (const name of CONTROL_NAMES) {
+    const spec: ControlSpec = SANDBOX_CONTROLS[name]
+    const op = operation(`sandbox_${name}`, spec, { tags: ['sandbox'], security: [{ admin: [] }] })
+    addPath(paths, SANDBOX_PREFIX + spec.path, spec.method, op)
+  }
+  const schemas = new Map<string, unknown>()
+  const linked = withRefs(paths, schemas, false) as Json
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'wxcoupon: WeChat Pay APIv3 product coupons (商品券), self-hosted',
+      version,
+      description:
+        'The WeChat-compatible operations (tag partner) answer exactly as WeChat Pay does: APIv3-signed requests and responses, errors in its envelope. The sandbox controls (tag sandbox) are not part of WeChat Pay.',
+    },
+    servers: [{ url: 'http://127.0.0.1:8080', description: 'wxcoupon serve (default port)' }],
+    tags: [
+      { name: 'partner', description: 'WeChat Pay partner (service provider) mode' },
+      { name: 'sandbox', description: 'sandbox controls' },
+    ],
+    paths: linked,
+    components: {
+      schemas: Object.fromEntries([...schemas].sort(([a], [b]) => a.localeCompare(b))),
+      securitySchemes: {
+        wechatpay: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description:
+            'WECHATPAY2-SHA256-RSA2048 mchid="…",nonce_str="…",signature="…",timestamp="…",serial_no="…": RSA-SHA256 over "METHOD\\nrequest-target\\ntimestamp\\nnonce\\nbody\\n" with the partner key',
+        },
+        admin: { type: 'http', scheme: 'bearer', description: 'the admin_token of sandbox.json' },
+      },
+    },
+  }
+}
