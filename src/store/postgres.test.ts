@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
-import { lockOrder } from './contract/concurrency.fixture.ts'
+import { claimRace, lockOrder } from './contract/concurrency.fixture.ts'
 import { createTestDatabase, pgSkipReason } from './pg-test-db.fixture.ts'
 import { openPostgresStore } from './postgres.ts'
 import type { Store, StoreTx } from './store.ts'
@@ -44,6 +44,18 @@ if (skip) {
         'second locked',
         'first ends',
       ])
+    } finally {
+      await store.close()
+    }
+  })
+
+  test('a second claimer passes over a claim in flight instead of waiting for it', async () => {
+    const store = await open()
+    await store.migrate()
+    try {
+      // Workers on several instances claim at once; each must not queue behind the others.
+      const { events } = await claimRace(store, 30_000)
+      assert.deepEqual(events, ['second claimed', 'first ends'])
     } finally {
       await store.close()
     }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import type { Store } from '../store.ts'
+import type { NotificationRecord, Store } from '../store.ts'
 import { add, claimAt, fresh, ids } from './outbox.fixture.ts'
 import { sample } from './sample.fixture.ts'
 import { type ContractTest, holdUntil, signal } from './suite.fixture.ts'
@@ -21,41 +21,18 @@ export function concurrencyContract(it: ContractTest): void {
   })
 
   it('two claimers at once never get the same notification', async (store) => {
-    await fresh(store, ['m-race'])
-    await add(
-      store,
-      'm-race',
-      Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`r${i}`, i])),
-    )
-    const claim = () => claimAt(store, { dueBy: 100, realNow: 1_000, limit: 4 })
-    const firstClaimed = signal()
-    const secondDone = signal()
-    // The first keeps its claim uncommitted until the second has claimed too.
-    const first = store.transaction(async (tx) => {
-      const got = await tx.claimDueNotifications({
-        dueBy: 100,
-        realNow: 1_000,
-        leaseUntil: 61_000,
-        limit: 4,
-      })
-      firstClaimed.fire()
-      await holdUntil(secondDone.promise, HOLD_MS)
-      return got
-    })
-    await firstClaimed.promise
-    const second = claim().finally(secondDone.fire)
-    const [a, b] = await Promise.all([first, second])
-    assert.equal(a.length, 4)
-    assert.equal(b.length, 4, 'the second takes others rather than nothing')
+    const { first, second } = await claimRace(store, HOLD_MS)
+    assert.equal(first.length, 4)
+    assert.equal(second.length, 4, 'the second takes others rather than nothing')
     assert.deepEqual(
-      ids(a).filter((id) => ids(b).includes(id)),
+      ids(first).filter((id) => ids(second).includes(id)),
       [],
-      `both claimed: ${ids(a)} / ${ids(b)}`,
+      `both claimed: ${ids(first)} / ${ids(second)}`,
     )
     // Many at once share out the rest, each notification once.
-    const rest = await Promise.all(Array.from({ length: 4 }, claim))
+    const rest = await Promise.all(Array.from({ length: 4 }, () => claimFour(store)))
     assert.deepEqual(
-      [...ids(a), ...ids(b), ...rest.flatMap(ids)].sort(),
+      [...ids(first), ...ids(second), ...rest.flatMap(ids)].sort(),
       Array.from({ length: 10 }, (_, i) => `r${i}`).sort(),
     )
   })
@@ -116,3 +93,38 @@ export async function lockOrder(store: Store, name: string, holdMs: number): Pro
   await Promise.all([first, second])
   return events
 }
+
+/**
+ * Ten due notifications; a first claimer takes four and keeps its claim uncommitted until a
+ * second has claimed four too, or `holdMs` have passed. Returns what each got and the order in
+ * which the first ended and the second claimed.
+ */
+export async function claimRace(
+  store: Store,
+  holdMs: number,
+): Promise<{ first: NotificationRecord[]; second: NotificationRecord[]; events: string[] }> {
+  await fresh(store, ['m-race'])
+  const due = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`r${i}`, i]))
+  await add(store, 'm-race', due)
+  const events: string[] = []
+  const firstClaimed = signal()
+  const secondClaimed = signal()
+  const first = store.transaction(async (tx) => {
+    const got = await tx.claimDueNotifications({ ...CLAIM, leaseUntil: 61_000 })
+    firstClaimed.fire()
+    await holdUntil(secondClaimed.promise, holdMs)
+    events.push('first ends')
+    return got
+  })
+  await firstClaimed.promise
+  const second = claimFour(store).then((got) => {
+    events.push('second claimed')
+    secondClaimed.fire()
+    return got
+  })
+  const [a, b] = await Promise.all([first, second])
+  return { first: a, second: b, events }
+}
+
+const CLAIM = { dueBy: 100, realNow: 1_000, limit: 4 }
+const claimFour = (store: Store) => claimAt(store, CLAIM)
