@@ -114,10 +114,10 @@ describe('rate limits shared by three instances', { skip }, () => {
   })
 
   test('negative control: per-process limits would admit the limit once per instance', async () => {
-    // A store that does not say it is PostgreSQL gets the in-memory limiter of one process.
+    // A store that does not say instances share it gets the in-memory limiter of one process.
     const c = await startCluster('postgres ×3', {
       settings: limited,
-      wrap: (s) => ({ ...s, kind: 'sqlite' }),
+      wrap: (s) => ({ ...s, sharedByInstances: false }),
     })
     try {
       const statuses = await burst(c, LIMIT * 3)

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import { execFile, spawn } from 'node:child_process'
-import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { promisify } from 'node:util'
 import { runSeed } from '../src/cli/seed-run.ts'
@@ -11,7 +10,7 @@ import { confirmCoupon, issueCoupon, useCoupon } from '../src/domain/user-coupon
 import { ConfirmCouponBody, SendCouponBody, UseCouponBody } from '../src/schemas/requests.ts'
 import { fingerprint } from '../src/service/fingerprint.ts'
 import { ledgerOf, type SeedSummary, seededCoupon } from '../src/service/seed.ts'
-import { openSqliteStore } from '../src/store/sqlite.ts'
+import { openStore } from '../src/store/open.ts'
 import type { IdempotencyRecord } from '../src/store/store.ts'
 import { CLI, ROOT, tempDirs } from './helpers/built-cli.ts'
 import { expectError, TEST_SETTINGS, TestServer } from './helpers/harness.ts'
@@ -279,7 +278,7 @@ test('the built CLI prints a JSON summary the coupons can be found by', async ()
   assert.equal(seed.ledger, false)
   assert.ok(seed.rate > 0 && seed.elapsed_ms >= 0)
   assert.match(stderr, /seeded 300 coupons/)
-  const store = openSqliteStore(join(dir, 'wxcoupon.db'))
+  const store = openStore({ dataDir: dir })
   try {
     assert.equal((await store.read.getStock(seed.stock_id))?.sentTotal, 300)
     for (const i of [0, 1, 150, 299]) {

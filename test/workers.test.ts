@@ -7,9 +7,8 @@ import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DEFAULT_BEHAVIOUR } from '../src/domain/settings.ts'
 import type { SandboxFile } from '../src/server/start.ts'
+import { openStore } from '../src/store/open.ts'
 import { createTestDatabase, pgSkipReason } from '../src/store/pg-test-db.fixture.ts'
-import { openPostgresStore } from '../src/store/postgres.ts'
-import { openSqliteStore } from '../src/store/sqlite.ts'
 import type { Store } from '../src/store/store.ts'
 import { CLI, ROOT } from './helpers/built-cli.ts'
 import type { Cluster } from './helpers/cluster.ts'
@@ -146,9 +145,7 @@ async function startWorkers(databaseUrl?: string): Promise<Running> {
   if (databaseUrl) args.push('--db', databaseUrl)
   const proc = new ClusterProcess(args)
   const baseUrl = await proc.baseUrl
-  const store = databaseUrl
-    ? openPostgresStore(databaseUrl, 2)
-    : openSqliteStore(join(dataDir, 'wxcoupon.db'))
+  const store = openStore({ databaseUrl, dataDir, poolSize: 2 })
   let closing: Promise<void> | undefined
   const closeStore = () => {
     closing ??= store.close()

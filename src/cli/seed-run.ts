@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { DEFAULT_BEHAVIOUR } from '../domain/settings.ts'
 import { bootstrap } from '../service/bootstrap.ts'
 import { pageCodec } from '../service/page-token.ts'
 import { SandboxClock } from '../service/sandbox-clock.ts'
 import { type SeedState, type SeedSummary, seedCoupons } from '../service/seed.ts'
-import { openPostgresStore } from '../store/postgres.ts'
-import { openSqliteStore } from '../store/sqlite.ts'
+import { openStore } from '../store/open.ts'
 
 /**
  * The seeding behind `wxcoupon seed` (cli/seed.ts loads it only when the command runs: it
@@ -27,14 +25,12 @@ export async function runSeed(opts: {
   dataDir: string
   db: string | undefined
 }): Promise<SeedSummary> {
-  const dir = resolve(opts.dataDir)
-  if (!opts.db) await mkdir(dir, { recursive: true, mode: 0o700 })
   // One connection at a time does the work; don't take a server's share of the pool.
-  const store = opts.db ? openPostgresStore(opts.db, 2) : openSqliteStore(join(dir, 'wxcoupon.db'))
+  const store = openStore({ databaseUrl: opts.db, dataDir: resolve(opts.dataDir), poolSize: 2 })
   try {
     await store.migrate()
     const boot = await bootstrap(store, randomBytes)
-    const clock = await SandboxClock.load(store, { shared: store.kind === 'postgres' })
+    const clock = await SandboxClock.load(store, { shared: store.sharedByInstances })
     const appid = opts.appid ?? boot.tenant.appid
     const mchid = opts.appid ? (await store.read.getAppId(opts.appid))?.mchid : boot.tenant.mchid
     if (!mchid) throw new Error(`AppID ${appid} is not bound to a partner`)

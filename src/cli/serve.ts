@@ -1,6 +1,6 @@
 import cluster from 'node:cluster'
 import { availableParallelism } from 'node:os'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { InvalidArgumentError } from '@commander-js/extra-typings'
 import type { RunningServer, StartOptions } from '../server/start.ts'
 import { closeAndExit, servePrimary, serveWorker, workerPort } from './serve-cluster.ts'
@@ -48,6 +48,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
     })
   }
   if (opts.workers > 1) {
+    /** The ready line's name for the database, known once it is prepared. */
+    let database = ''
     return servePrimary({
       workers: opts.workers,
       port: opts.port,
@@ -58,13 +60,14 @@ export async function serve(opts: ServeOptions): Promise<void> {
         ])
         // A bad settings file is refused here, once, rather than by every worker.
         await loadSettings(opts.settings)
-        await prepareDatabase({
+        const prepared = await prepareDatabase({
           dataDir: opts.dataDir,
           ...(opts.db ? { databaseUrl: opts.db } : {}),
         })
+        database = prepared.database
       },
       finish: () => checkpoint(opts),
-      ready: (baseUrl) => process.stdout.write(readyLine(opts, baseUrl)),
+      ready: (baseUrl) => process.stdout.write(readyLine(opts, database, baseUrl)),
     })
   }
   let server: RunningServer | undefined
@@ -78,7 +81,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const { startServer } = await import('../server/start.ts')
   server = await startServer(await startOptions(opts))
   if (stopRequested) return stop()
-  process.stdout.write(readyLine(opts, server.baseUrl))
+  process.stdout.write(readyLine(opts, server.store.label, server.baseUrl))
 }
 
 async function startOptions(opts: ServeOptions): Promise<StartOptions> {
@@ -93,8 +96,8 @@ async function startOptions(opts: ServeOptions): Promise<StartOptions> {
   }
 }
 
-function readyLine(opts: ServeOptions, baseUrl: string): string {
-  const database = opts.db ? `PostgreSQL ${redactPassword(opts.db)}` : 'SQLite'
+/** `database`: the store's label, which never shows a password. */
+function readyLine(opts: ServeOptions, database: string, baseUrl: string): string {
   const workers = opts.workers > 1 ? `, ${opts.workers} workers` : ''
   return `wxcoupon sandbox listening on ${baseUrl} (data dir ${opts.dataDir}, ${database}${workers})\n`
 }
@@ -104,20 +107,10 @@ function readyLine(opts: ServeOptions, baseUrl: string): string {
  * the WAL behind; a lone connection opened and closed here folds it into the database.
  */
 async function checkpoint(opts: ServeOptions): Promise<void> {
+  // PostgreSQL keeps no such log: nothing to fold, so no connection to open at shutdown.
   if (opts.db) return
-  const { openSqliteStore } = await import('../store/sqlite.ts')
-  const store = openSqliteStore(join(resolve(opts.dataDir), 'wxcoupon.db'))
+  const { openStore } = await import('../store/open.ts')
+  const store = openStore({ dataDir: resolve(opts.dataDir) })
   await store.read.getMeta('admin_token')
   await store.close()
-}
-
-/** The ready line names the database without its password. */
-function redactPassword(url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password) u.password = '***'
-    return u.toString()
-  } catch {
-    return 'database'
-  }
 }

@@ -1,48 +1,32 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import type { RandomBytes } from '../protocol/nonce.ts'
 import { bootstrap } from '../service/bootstrap.ts'
-import { openPostgresStore } from '../store/postgres.ts'
-import { openSqliteStore } from '../store/sqlite.ts'
-import type { Store } from '../store/store.ts'
+import { openStore } from '../store/open.ts'
 import { SharedFaultRegistry } from './traffic/shared-faults.ts'
-
-/** The given store, else PostgreSQL at `databaseUrl`, else SQLite in the data dir. */
-export function openStore(
-  opts: { store?: Store; databaseUrl?: string },
-  /** The resolved data dir. */
-  dir: string,
-  /** A serving process checkpoints SQLite's WAL in a thread (sqlite-checkpointer.ts). */
-  serving = false,
-): Store {
-  return (
-    opts.store ??
-    (opts.databaseUrl
-      ? openPostgresStore(opts.databaseUrl)
-      : openSqliteStore(join(dir, 'wxcoupon.db'), serving ? { checkpoints: 'background' } : {}))
-  )
-}
 
 /**
  * What must happen once before several worker processes serve one database: the schema and
- * the bootstrap (key generation included), so workers never race on an empty database. On
- * SQLite the data dir is this server's alone, so faults left by an earlier run go, as they do
- * when a single process restarts; on PostgreSQL other instances may be using them. Kept apart
- * from start.ts so that the cluster primary, which serves nothing, never loads the HTTP stack.
+ * the bootstrap (key generation included), so workers never race on an empty database. A
+ * database only this server uses drops the faults an earlier run left, as a single process
+ * does when it restarts; on a shared one other instances may be using them. Kept apart from
+ * start.ts so that the cluster primary, which serves nothing, never loads the HTTP stack.
+ * Returns how the ready line names the database.
  */
 export async function prepareDatabase(opts: {
   databaseUrl?: string
   dataDir?: string
   random?: RandomBytes
-}): Promise<void> {
-  const dir = resolve(opts.dataDir ?? '.wxcoupon')
-  await mkdir(dir, { recursive: true, mode: 0o700 })
-  const store = openStore(opts, dir)
+}): Promise<{ database: string }> {
+  const dataDir = resolve(opts.dataDir ?? '.wxcoupon')
+  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  const store = openStore({ databaseUrl: opts.databaseUrl, dataDir })
   try {
     await store.migrate()
     await bootstrap(store, opts.random ?? randomBytes)
-    if (store.kind === 'sqlite') await new SharedFaultRegistry(store).reset()
+    if (store.ownedByOneServer) await new SharedFaultRegistry(store).reset()
+    return { database: store.label }
   } finally {
     await store.close()
   }

@@ -9,9 +9,9 @@ import { bootstrap } from '../service/bootstrap.ts'
 import type { ServiceDeps } from '../service/context.ts'
 import { pageCodec } from '../service/page-token.ts'
 import { SandboxClock } from '../service/sandbox-clock.ts'
+import { openStore } from '../store/open.ts'
 import type { Store } from '../store/store.ts'
 import { buildApp } from './app.ts'
-import { openStore } from './prepare.ts'
 
 export interface StartOptions {
   /** `postgres://…` to use PostgreSQL (several instances may share it); default: SQLite in dataDir. */
@@ -26,7 +26,8 @@ export interface StartOptions {
   random?: RandomBytes
   /**
    * Other processes may serve this database at the same time (cluster workers): the clock,
-   * faults and rate limits then come from it on every request. Default: on for PostgreSQL.
+   * faults and rate limits then come from it on every request. Default: whether the store is
+   * one that independent instances share (PostgreSQL).
    */
   shared?: boolean
 }
@@ -67,8 +68,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const keysDir = join(dir, 'keys')
   await mkdir(keysDir, { recursive: true, mode: 0o700 })
   const random = opts.random ?? pooledRandom()
-  const store = openStore(opts, dir, true)
-  const shared = opts.shared ?? store.kind === 'postgres'
+  const store =
+    opts.store ?? openStore({ databaseUrl: opts.databaseUrl, dataDir: dir, serving: true })
+  const shared = opts.shared ?? store.sharedByInstances
   try {
     await store.migrate()
     const boot = await bootstrap(store, random)

@@ -139,7 +139,7 @@ export async function seedCoupons(
   }
   const elapsed = Date.now() - started
   return {
-    database: store.kind,
+    database: store.reportName,
     mchid: tenant.mchid,
     brand_id: tenant.brandId,
     appid: tenant.appid,

@@ -1,5 +1,6 @@
-import { Kysely, PostgresDialect } from 'kysely'
+import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
+import type { Dialect } from './dialect.ts'
 import { kyselyStore } from './kysely-store.ts'
 import type { Database } from './schema.ts'
 import type { Store } from './store.ts'
@@ -27,15 +28,53 @@ export function openPostgresStore(connectionString: string, poolSize = 10): Stor
   pool.on('error', () => {})
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   return kyselyStore({
-    kind: 'postgres',
     db,
-    caps: {
-      rowLocks: true,
-      isUniqueViolation: (e) => code(e) === '23505',
-      isTransient: (e) => TRANSIENT.has(code(e)),
+    dialect: POSTGRES,
+    capabilities: {
+      sharedByInstances: true,
+      ownedByOneServer: false,
+      label: `PostgreSQL ${withoutPassword(connectionString)}`,
+      reportName: 'postgres',
     },
     inTransaction: (fn) => db.transaction().setIsolationLevel('read committed').execute(fn),
     close: () => db.destroy(),
     maxAttempts: 10,
   })
+}
+
+const POSTGRES: Dialect = {
+  name: 'postgres',
+  rowLocks: true,
+  async lockNamed(db, name) {
+    await sql`select pg_advisory_xact_lock(hashtext(${name}))`.execute(db)
+  },
+  /**
+   * One array per column through unnest, so the server parses a handful of parameters instead
+   * of one per value, which doubles its rate.
+   */
+  async insertMany(db, table, columns, rows) {
+    const isNumber = (c: string) => typeof rows.find((r) => r[c] !== null)?.[c] === 'number'
+    const arrays = columns.map((c, i) => `$${i + 1}::${isNumber(c) ? 'bigint' : 'text'}[]`)
+    const text = `insert into ${table} (${columns.join(', ')}) select * from unnest(${arrays.join(', ')})`
+    for (let i = 0; i < rows.length; i += UNNEST_ROWS) {
+      const chunk = rows.slice(i, i + UNNEST_ROWS)
+      const params = columns.map((c) => chunk.map((row) => row[c]))
+      await db.executeQuery(CompiledQuery.raw(text, params))
+    }
+  },
+  isUniqueViolation: (e) => code(e) === '23505',
+  isTransient: (e) => TRANSIENT.has(code(e)),
+}
+
+const UNNEST_ROWS = 5_000
+
+/** The ready line names the database without its password. */
+function withoutPassword(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password) u.password = '***'
+    return u.toString()
+  } catch {
+    return 'database'
+  }
 }

@@ -1,5 +1,13 @@
 import BetterSqlite3 from 'better-sqlite3'
-import { Kysely, type SqliteDatabase, SqliteDialect, type SqliteStatement, sql } from 'kysely'
+import {
+  CompiledQuery,
+  Kysely,
+  type SqliteDatabase,
+  SqliteDialect,
+  type SqliteStatement,
+  sql,
+} from 'kysely'
+import type { Dialect } from './dialect.ts'
 import { kyselyStore } from './kysely-store.ts'
 import type { Database } from './schema.ts'
 import {
@@ -50,17 +58,13 @@ export function openSqliteStore(
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached(raw) }) })
   return kyselyStore({
-    kind: 'sqlite',
     db,
-    caps: {
-      rowLocks: false,
-      // busy_timeout already waited for the lock; giving up after it is not worth a retry.
-      isTransient: () => false,
-      isUniqueViolation: (e) =>
-        typeof e === 'object' &&
-        e !== null &&
-        'code' in e &&
-        (e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e.code === 'SQLITE_CONSTRAINT_UNIQUE'),
+    dialect: SQLITE,
+    capabilities: {
+      sharedByInstances: false,
+      ownedByOneServer: true,
+      label: 'SQLite',
+      reportName: 'sqlite',
     },
     inTransaction: (fn) =>
       db.connection().execute(async (conn) => {
@@ -99,4 +103,43 @@ function cached(raw: BetterSqlite3.Database): SqliteDatabase {
       return s
     },
   }
+}
+
+const SQLITE: Dialect = {
+  name: 'sqlite',
+  rowLocks: false,
+  // One writer at a time (BEGIN IMMEDIATE): no other transaction runs while this one holds it.
+  lockNamed: async () => {},
+  async insertMany(db, table, columns, rows) {
+    const perStatement = Math.max(1, Math.floor(BIND_LIMIT / columns.length))
+    for (let i = 0; i < rows.length; i += perStatement) {
+      const chunk = rows.slice(i, i + perStatement)
+      const params: unknown[] = []
+      for (const row of chunk) for (const c of columns) params.push(row[c])
+      await db.executeQuery(CompiledQuery.raw(insertText(table, columns, chunk.length), params))
+    }
+  },
+  // busy_timeout already waited for the lock; giving up after it is not worth a retry.
+  isTransient: () => false,
+  isUniqueViolation: (e) =>
+    typeof e === 'object' &&
+    e !== null &&
+    'code' in e &&
+    (e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e.code === 'SQLITE_CONSTRAINT_UNIQUE'),
+}
+
+/** Bulk inserts: multi-row VALUES, bound parameters per statement well under SQLite's 32,766. */
+const BIND_LIMIT = 8_000
+
+const insertTexts = new Map<string, string>()
+
+function insertText(table: string, columns: readonly string[], rows: number): string {
+  const key = `${table}|${columns.join()}|${rows}`
+  let text = insertTexts.get(key)
+  if (!text) {
+    const tuple = `(${columns.map(() => '?').join(', ')})`
+    text = `insert into ${table} (${columns.join(', ')}) values ${Array(rows).fill(tuple).join(', ')}`
+    insertTexts.set(key, text)
+  }
+  return text
 }

@@ -3,9 +3,10 @@ import type { UserCoupon } from '../domain/user-coupon.ts'
 import type { UserProductCouponState } from '../schemas/enums.ts'
 
 /**
- * The one store interface. SQLite (embedded default) implements it now; PostgreSQL implements
- * the same interface and passes the same contract suite (store-contract.ts). Nothing above
- * this file knows which database is underneath.
+ * The one store interface. SQLite (the embedded default) and PostgreSQL implement it and pass
+ * the same contract suite (store-contract.ts); open.ts chooses between them. Nothing above
+ * src/store knows which database is underneath: what callers must behave differently on is a
+ * named capability of the Store.
  */
 
 export interface PlatformKey {
@@ -192,7 +193,22 @@ export interface StoreTx extends StoreReader {
 }
 
 export interface Store {
-  readonly kind: 'sqlite' | 'postgres'
+  /**
+   * Independent server instances may serve this database at the same time (PostgreSQL), so
+   * what they must agree on (the sandbox clock, faults, rate limits) lives in it unless the
+   * caller says otherwise. A SQLite file belongs to one server and the workers it starts.
+   */
+  readonly sharedByInstances: boolean
+  /**
+   * Only this data dir's server can be using what an earlier run left in the database, so
+   * stale sandbox faults may be cleared when it is prepared (SQLite); on a shared database
+   * other instances may be relying on them.
+   */
+  readonly ownedByOneServer: boolean
+  /** The database as the ready line names it: `SQLite`, or `PostgreSQL` and its URL without the password. */
+  readonly label: string
+  /** The database as machine-readable reports name it (`wxcoupon seed --json`'s `database`). */
+  readonly reportName: 'sqlite' | 'postgres'
   /** Brings the schema to the latest numbered migration. */
   migrate(): Promise<void>
   readonly read: StoreReader

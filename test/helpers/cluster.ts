@@ -1,13 +1,12 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { openStore } from '../../src/store/open.ts'
 import {
   createTestDatabase,
   pgSkipReason,
   sqliteSkipReason,
 } from '../../src/store/pg-test-db.fixture.ts'
-import { openPostgresStore } from '../../src/store/postgres.ts'
-import { openSqliteStore } from '../../src/store/sqlite.ts'
 import type { Store } from '../../src/store/store.ts'
 import { TEST_SETTINGS, TestServer } from './harness.ts'
 
@@ -57,7 +56,7 @@ export async function startCluster(
     servers = [
       await new TestServer(d, {
         settings,
-        openStore: () => wrap(openSqliteStore(join(d, 'wxcoupon.db'))),
+        openStore: () => wrap(openStore({ dataDir: d })),
       }).start(),
     ]
   } else {
@@ -70,7 +69,7 @@ export async function startCluster(
       Array.from({ length: n }, () =>
         new TestServer(dir(), {
           settings,
-          openStore: () => wrap(openPostgresStore(db.url)),
+          openStore: () => wrap(openStore({ databaseUrl: db.url })),
         }).start(),
       ),
     )

@@ -12,7 +12,8 @@ import { type Store, StoreConflict, type StoreTx } from '../../src/store/store.t
  */
 export function naiveStore(inner: Store, pauseMs = 20): Store {
   return {
-    kind: inner.kind,
+    // What the store says of itself (shared, label, …) stays the inner store's.
+    ...inner,
     read: inner.read,
     migrate: () => inner.migrate(),
     close: () => inner.close(),

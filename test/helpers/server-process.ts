@@ -5,8 +5,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { DEFAULT_BEHAVIOUR } from '../../src/domain/settings.ts'
 import type { SandboxFile } from '../../src/server/start.ts'
-import { openPostgresStore } from '../../src/store/postgres.ts'
-import { openSqliteStore } from '../../src/store/sqlite.ts'
+import { openStore } from '../../src/store/open.ts'
 import type { Store } from '../../src/store/store.ts'
 import { CLI, ROOT } from './built-cli.ts'
 import { TestServer } from './harness.ts'
@@ -129,9 +128,7 @@ export class ProcessTestServer extends TestServer {
   /** Whatever is already running (after a kill and start driven by the test). */
   #attachProcess(): void {
     const { databaseUrl } = this.process.o
-    this.#store ??= databaseUrl
-      ? openPostgresStore(databaseUrl, 2)
-      : openSqliteStore(join(this.dataDir, 'wxcoupon.db'))
+    this.#store ??= openStore({ databaseUrl, dataDir: this.dataDir, poolSize: 2 })
     const store = this.#store
     this.attach({
       app: undefined as never,

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict'
+import type { Store } from '../store.ts'
+import type { ContractTest } from './suite.fixture.ts'
+
+/** Shared rate limits: a count per key and fixed window, and pruning of the windows gone by. */
+export function countersContract(it: ContractTest): void {
+  const bump = (store: Store, key: string, window: number) =>
+    store.transaction((tx) => tx.bumpCounter(key, window))
+
+  it('a counter counts per key and per window', async (store) => {
+    const counts = []
+    for (let i = 0; i < 3; i++) counts.push(await bump(store, 'get_stock|m-1', 100))
+    counts.push(await bump(store, 'send|m-1', 100))
+    counts.push(await bump(store, 'get_stock|m-2', 100))
+    counts.push(await bump(store, 'get_stock|m-1', 101))
+    counts.push(await bump(store, 'get_stock|m-1', 100))
+    assert.deepEqual(counts, [1, 2, 3, 1, 1, 1, 4])
+  })
+
+  it('pruning removes the windows that started before the bound, and only those', async (store) => {
+    for (const window of [200, 260, 320]) {
+      await bump(store, 'prune', window)
+      await bump(store, 'prune', window)
+    }
+    await store.transaction((tx) => tx.pruneCounters(260))
+    assert.equal(await bump(store, 'prune', 200), 1, 'an old window starts again from nothing')
+    assert.equal(await bump(store, 'prune', 260), 3, 'the window at the bound is kept')
+    assert.equal(await bump(store, 'prune', 320), 3, 'a later window is kept')
+  })
+}

@@ -1,0 +1,23 @@
+import { type Kysely, type Migration, Migrator } from 'kysely'
+import type { Database } from '../schema.ts'
+import * as m001 from './001-initial.ts'
+import * as m002 from './002-coupon-codes.ts'
+import * as m003 from './003-notifications.ts'
+import * as m004 from './004-rate-counters.ts'
+
+/** Every schema change in order; a database records which of these it has run. */
+export const MIGRATIONS: Record<string, Migration> = {
+  '001-initial': m001,
+  '002-coupon-codes': m002,
+  '003-notifications': m003,
+  '004-rate-counters': m004,
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => MIGRATIONS },
+  })
+  const { error } = await migrator.migrateToLatest()
+  if (error) throw error
+}
