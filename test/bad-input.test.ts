@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { generateKeyPairSync } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
+import { connect } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import fc from 'fast-check'
 import { signRequest } from '../src/protocol/authorization.ts'
@@ -415,6 +416,24 @@ describe('headers', () => {
       req.end()
     })
     assert.equal(status, 400)
+  })
+
+  test('bytes that break after an answered request get no second response on that connection', async () => {
+    // Found by the fuzz: a HEAD with a bad path was answered, then the bytes after it failed
+    // to parse and a second 400 followed, which a client reads as part of the first.
+    const url = new URL(s.baseUrl)
+    const raw = 'HEAD /%\r\nHost: 127.0.0.1\r\nX: \u00b5\r\n\r\n5\r\n{}\r\n0\r\n\r\n'
+    const text = await new Promise<string>((resolve) => {
+      let got = ''
+      const c = connect(Number(url.port), url.hostname, () => c.end(Buffer.from(raw, 'latin1')))
+      c.on('data', (d) => {
+        got += d.toString('latin1')
+      })
+      c.on('close', () => resolve(got))
+      c.on('error', () => resolve(got))
+    })
+    assert.equal(text.match(/^HTTP\/1\.1 /gm)?.length, 1, text.slice(0, 400))
+    assert.match(text, /^HTTP\/1\.1 400 /)
   })
 })
 

@@ -51,6 +51,10 @@ const AppIdView = Type.Object({
   brand_id: Type.Optional(Type.String()),
 })
 
+/**
+ * Two errors of the catalogue (ErrorName SYSTEM_ERROR and RATELIMIT_EXCEEDED, checked against
+ * it at compile time in server/traffic/faults.ts), or a delay.
+ */
 export const FaultMode = Type.Enum(['SYSTEM_ERROR', 'RATELIMIT_EXCEEDED', 'DELAY'])
 
 export const FaultBody = Type.Object({

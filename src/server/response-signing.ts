@@ -53,7 +53,11 @@ export function rejectMalformed(
   socket: Duplex,
   p: ResponseSigner,
 ) {
-  if (!socket.writable || error.code === 'ECONNRESET') {
+  // A response already begun on this connection (the bytes that broke were pipelined after
+  // it) must stay the only one: a second would be read as part of the first, as Node's own
+  // handler also knows.
+  const current = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage
+  if (!socket.writable || error.code === 'ECONNRESET' || current?.headersSent) {
     socket.destroy()
     return
   }

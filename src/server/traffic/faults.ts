@@ -1,13 +1,17 @@
+import type { Static } from 'typebox'
 import type { ErrorName } from '../../domain/errors.ts'
 import type { OperationName } from '../../schemas/operations.ts'
+import type { FaultMode as FaultModeSchema } from '../../schemas/sandbox.ts'
 
 /**
  * Fault injection (sandbox): the next N calls of an operation — or a share of them — fail with
  * 500 SYSTEM_ERROR or 429 RATELIMIT_EXCEEDED before anything changes, or are delayed. In memory,
  * per server process.
  */
-/** An error of the catalogue, or a delay. */
-export type FaultMode = Extract<ErrorName, 'SYSTEM_ERROR' | 'RATELIMIT_EXCEEDED'> | 'DELAY'
+/** An error of the catalogue, or a delay: the sandbox control's modes, each checked here. */
+export type FaultMode = Static<typeof FaultModeSchema>
+const _modesInCatalogue: Exclude<FaultMode, 'DELAY'> extends ErrorName ? true : false = true
+void _modesInCatalogue
 
 export interface FaultSpec {
   /** An operation of the table (e.g. `return`) or `*` for every WeChat API call. */
