@@ -12,11 +12,11 @@ import cluster from 'node:cluster'
 import { createPrivateKey, createPublicKey } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify'
-import { parseAuthorization } from '../src/protocol/authorization.ts'
-import { generateNonce, generateRequestId } from '../src/protocol/nonce.ts'
-import { signResponse } from '../src/protocol/response-signature.ts'
-import { verifySha256WithRsa } from '../src/protocol/rsa.ts'
-import { buildRequestMessage } from '../src/protocol/signing-message.ts'
+import { parseAuthorization } from '../packages/sdk/src/protocol/authorization.ts'
+import { generateNonce, generateRequestId } from '../packages/sdk/src/protocol/nonce.ts'
+import { signResponse } from '../packages/sdk/src/protocol/response-signature.ts'
+import { verifySha256WithRsa } from '../packages/sdk/src/protocol/rsa.ts'
+import { buildRequestMessage } from '../packages/sdk/src/protocol/signing-message.ts'
 
 const [port = '0', workers = '1', partnerPub = '', platformKey = ''] = process.argv.slice(2)
 

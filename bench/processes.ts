@@ -76,6 +76,7 @@ export async function startFloor(o: {
   platformPrivateKeyFile: string
 }): Promise<ServerUnderTest> {
   const args = [
+    '--conditions=wxcoupon-source',
     '--import',
     'tsx',
     join(ROOT, 'bench/floor-server.ts'),
@@ -152,7 +153,7 @@ export function sampleRss(root: number): () => number {
 /** Runs the load generator in its own process. */
 export async function load(job: LoadJob): Promise<LoadResult> {
   const child = fork(join(ROOT, 'bench/loader.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--conditions=wxcoupon-source', '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   return new Promise<LoadResult>((ok, fail) => {

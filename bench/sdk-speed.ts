@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { Wechatpay } from 'wechatpay-axios-plugin'
 import WxPay from 'wechatpay-node-v3'
-import { WxCouponClient } from '../src/sdk/client.ts'
+import { WxCouponClient } from '../packages/sdk/src/client/client.ts'
 import type { SandboxFile } from '../src/server/start.ts'
 import { API, type CouponRef, type StockRef } from './scenarios.ts'
 

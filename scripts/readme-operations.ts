@@ -1,4 +1,8 @@
-import { OPERATION_NAMES, OPERATIONS, type OperationSpec } from '../src/schemas/operations.ts'
+import {
+  OPERATION_NAMES,
+  OPERATIONS,
+  type OperationSpec,
+} from '../packages/sdk/src/schemas/operations.ts'
 
 /**
  * The README's table of WeChat-compatible operations, made from the operation table;

@@ -4,7 +4,7 @@ import { request as httpRequest } from 'node:http'
 import { connect } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import fc from 'fast-check'
-import { signRequest } from '../src/protocol/authorization.ts'
+import { signRequest } from '../packages/sdk/src/protocol/authorization.ts'
 import {
   API,
   body,

@@ -5,9 +5,10 @@ import { test } from 'node:test'
 
 /**
  * The layer order, enforced: protocol, schemas → domain → store → service → notify → server →
- * cli, never imported upwards; the SDK uses only protocol and schemas; no import circle
- * anywhere in src/ or bench/. Read from the sources themselves (every static, type-only and
- * dynamic import with a relative path), so a new arrow fails here the day it is written.
+ * cli, never imported upwards; the SDK (packages/sdk: protocol, schemas and the client) uses
+ * nothing of the server package; no import circle anywhere. Read from the sources themselves
+ * (every static, type-only and dynamic import, relative or of `@wxcoupon/sdk`), so a new
+ * arrow fails here the day it is written.
  */
 
 const ROOT = resolve(import.meta.dirname, '..')
@@ -23,7 +24,11 @@ const RANK: Record<string, number> = {
   cli: 6,
 }
 /** What each layer may import besides the layers below it. */
-const ALSO: Record<string, readonly string[]> = { cli: ['sdk'] }
+const ALSO: Record<string, readonly string[]> = {
+  cli: ['sdk'],
+  // The wxcoupon package's entry point re-exports the SDK.
+  entry: ['sdk'],
+}
 /** The SDK's whole world. */
 const SDK_MAY = ['sdk', 'protocol', 'schemas']
 
@@ -33,19 +38,40 @@ function sources(dir: string): string[] {
     .map((f) => join(dir, f))
 }
 
-const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g
+const IMPORT =
+  /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+|@wxcoupon\/sdk[^'"]*)['"]/g
+
+/** The files `@wxcoupon/sdk` and its subpaths resolve to in the sources. */
+const PACKAGE_ENTRY: Record<string, string> = {
+  '@wxcoupon/sdk': 'packages/sdk/src/index.ts',
+  '@wxcoupon/sdk/protocol': 'packages/sdk/src/protocol/index.ts',
+  '@wxcoupon/sdk/schemas': 'packages/sdk/src/schemas/index.ts',
+}
 
 type Imports = (file: string) => string[]
 
 function importsOf(file: string): string[] {
   const text = readFileSync(join(ROOT, file), 'utf8')
-  return [...text.matchAll(IMPORT)].map((m) =>
-    relative(ROOT, resolve(ROOT, dirname(file), m[1] as string)),
-  )
+  return [...text.matchAll(IMPORT)].map((m) => {
+    const spec = m[1] as string
+    return PACKAGE_ENTRY[spec] ?? relative(ROOT, resolve(ROOT, dirname(file), spec))
+  })
 }
 
 const isTest = (f: string) => /\.(test|fixture)\.ts$/.test(f)
-const layerOf = (f: string) => f.split('/')[1] ?? ''
+
+/** src/<layer>/… in the server package; packages/sdk/src/<layer>/… in the SDK's. */
+function layerOf(f: string): string {
+  const parts = f.split('/')
+  if (parts[0] === 'packages') {
+    const layer = parts[3] ?? ''
+    return layer === 'client' || layer === 'index.ts' ? 'sdk' : layer
+  }
+  if (parts[1] === 'index.ts') return 'entry'
+  return parts[1] ?? ''
+}
+
+const SOURCES = () => [...sources('src'), ...sources('packages/sdk/src')]
 
 function wrongArrows(files: string[], imports: Imports): string[] {
   const wrong: string[] = []
@@ -110,27 +136,28 @@ function circles(files: string[], imports: Imports): string[][] {
   return found
 }
 
-test('no import circles in src/, bench/ or scripts/', () => {
-  const files = [...sources('src'), ...sources('bench'), ...sources('scripts')]
+test('no import circles in either package, bench/ or scripts/', () => {
+  const files = [...SOURCES(), ...sources('bench'), ...sources('scripts')]
   assert.deepEqual(circles(files, importsOf), [])
 })
 
 test('controls: the checks see wrong arrows and circles, and the import reader sees imports', () => {
   const graph: Record<string, string[]> = {
-    'src/domain/a.ts': ['src/server/b.ts', 'src/schemas/c.ts'],
+    'src/domain/a.ts': ['src/server/b.ts', 'packages/sdk/src/schemas/c.ts'],
     'src/server/b.ts': ['src/domain/a.ts'],
-    'src/schemas/c.ts': ['src/protocol/d.ts'],
-    'src/protocol/d.ts': [],
-    'src/sdk/e.ts': ['src/domain/a.ts', 'src/protocol/d.ts'],
-    'src/cli/f.ts': ['src/sdk/e.ts'],
+    'packages/sdk/src/schemas/c.ts': ['packages/sdk/src/protocol/d.ts'],
+    'packages/sdk/src/protocol/d.ts': [],
+    'packages/sdk/src/client/e.ts': ['src/domain/a.ts', 'packages/sdk/src/protocol/d.ts'],
+    'src/cli/f.ts': ['packages/sdk/src/client/e.ts'],
   }
   const read = (f: string) => graph[f] ?? []
   assert.deepEqual(wrongArrows(Object.keys(graph), read), [
     'src/domain/a.ts → src/server/b.ts',
-    'src/schemas/c.ts → src/protocol/d.ts',
-    'src/sdk/e.ts → src/domain/a.ts',
+    'packages/sdk/src/schemas/c.ts → packages/sdk/src/protocol/d.ts',
+    'packages/sdk/src/client/e.ts → src/domain/a.ts',
   ])
   assert.deepEqual(circles(Object.keys(graph), read), [['src/domain/a.ts', 'src/server/b.ts']])
   const seen = importsOf('src/server/app.ts')
   assert.ok(seen.includes('src/server/wechat-api.ts') && seen.includes('src/notify/worker.ts'))
+  assert.ok(seen.includes('packages/sdk/src/schemas/index.ts'), 'package imports are seen')
 })

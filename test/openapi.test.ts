@@ -2,8 +2,12 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { after, before, test } from 'node:test'
 import SwaggerParser from '@apidevtools/swagger-parser'
-import { API_PREFIX, OPERATION_NAMES, OPERATIONS } from '../src/schemas/operations.ts'
-import { CONTROL_NAMES, SANDBOX_CONTROLS, SANDBOX_PREFIX } from '../src/schemas/sandbox.ts'
+import { API_PREFIX, OPERATION_NAMES, OPERATIONS } from '../packages/sdk/src/schemas/operations.ts'
+import {
+  CONTROL_NAMES,
+  SANDBOX_CONTROLS,
+  SANDBOX_PREFIX,
+} from '../packages/sdk/src/schemas/sandbox.ts'
 import { openApiDocument } from '../src/server/openapi.ts'
 import { SERVER_VERSION } from '../src/server/version.ts'
 import { startTestServer, type TestServer } from './helpers/harness.ts'

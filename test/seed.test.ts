@@ -2,12 +2,16 @@ import assert from 'node:assert/strict'
 import { execFile, spawn } from 'node:child_process'
 import { after, before, describe, test } from 'node:test'
 import { promisify } from 'node:util'
+import {
+  ConfirmCouponBody,
+  SendCouponBody,
+  UseCouponBody,
+} from '../packages/sdk/src/schemas/requests.ts'
 import { runSeed } from '../src/cli/seed-run.ts'
 import { ERRORS } from '../src/domain/errors.ts'
 import { DEFAULT_BEHAVIOUR } from '../src/domain/settings.ts'
 import { formatRfc3339 } from '../src/domain/time.ts'
 import { confirmCoupon, issueCoupon, useCoupon } from '../src/domain/user-coupon.ts'
-import { ConfirmCouponBody, SendCouponBody, UseCouponBody } from '../src/schemas/requests.ts'
 import { fingerprint } from '../src/service/fingerprint.ts'
 import { ledgerOf, type SeedSummary, seededCoupon } from '../src/service/seed.ts'
 import { openStore } from '../src/store/open.ts'

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { OPERATION_NAMES, type OperationName } from '../src/schemas/operations.ts'
+import { OPERATION_NAMES, type OperationName } from '../packages/sdk/src/schemas/operations.ts'
 import { API } from './helpers/fixtures.ts'
 import { operationOf } from './helpers/operation-routes.ts'
 import { hit, judge, type Req, shape } from './helpers/tenant/judge.ts'

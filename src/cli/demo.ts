@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { WxCouponClient } from '@wxcoupon/sdk'
 import { DAY, formatRfc3339, parseRfc3339 } from '../domain/time.ts'
-import { WxCouponClient } from '../sdk/client.ts'
 import type { SandboxFile } from '../server/start.ts'
 
 /**

@@ -1,9 +1,13 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { WxCouponClient } from '../sdk/client.ts'
-import { NotificationError, notificationErrorStatus } from '../sdk/notification-errors.ts'
-import { createNotificationHandler, notificationFailure } from '../sdk/notification-handler.ts'
-import type { Notification } from '../sdk/notifications.ts'
+import type { Notification } from '@wxcoupon/sdk'
+import {
+  createNotificationHandler,
+  NotificationError,
+  notificationErrorStatus,
+  notificationFailure,
+  WxCouponClient,
+} from '@wxcoupon/sdk'
 import { readSandboxFile } from './sandbox-file.ts'
 
 export interface ListenOptions {

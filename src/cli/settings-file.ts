@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { Compile } from 'typebox/compile'
 import { type BehaviourSettings, behaviour } from '../domain/settings.ts'
-import { BehaviourOverrides } from '../schemas/settings.ts'
+import { BehaviourOverrides } from '../domain/settings-schema.ts'
 
 const check = Compile(BehaviourOverrides)
 

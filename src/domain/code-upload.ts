@@ -1,4 +1,4 @@
-import type { UploadCouponCodesResponse } from '../schemas/entities.ts'
+import type { UploadCouponCodesResponse } from '@wxcoupon/sdk/schemas'
 import { ERRORS, wxError } from './errors.ts'
 import type { Stock } from './product-coupon.ts'
 import { stockStateAt } from './stock.ts'

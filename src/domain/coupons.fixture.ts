@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import type { StockForCreate } from '../schemas/coupon-config.ts'
+import type { StockForCreate } from '@wxcoupon/sdk/schemas'
 import { type ErrorDetail, type ErrorName, isWxError } from './errors.ts'
 import type { ProductCoupon, ProductCouponConfig, Stock } from './product-coupon.ts'
 import { DAY, formatRfc3339, parseRfc3339 } from './time.ts'

@@ -4,7 +4,7 @@ import type {
   SingleUsageDetail,
   StockEntity,
   UserProductCouponEntity,
-} from '../schemas/entities.ts'
+} from '@wxcoupon/sdk/schemas'
 import type { ProductCoupon, Stock } from './product-coupon.ts'
 import { sentTodayAt } from './product-coupon.ts'
 import type { BehaviourSettings } from './settings.ts'

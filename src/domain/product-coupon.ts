@@ -1,17 +1,15 @@
 import type {
+  CreateProductCouponBody,
   ProductCouponDisplayInfo,
-  SequentialUsageInfo,
-  SingleUsageInfo,
-  StockForCreate,
-} from '../schemas/coupon-config.ts'
-import type {
   ProductCouponScope,
   ProductCouponState,
   ProductCouponType,
+  SequentialUsageInfo,
+  SingleUsageInfo,
+  StockForCreate,
   StockState,
   UsageMode,
-} from '../schemas/enums.ts'
-import type { CreateProductCouponBody } from '../schemas/requests.ts'
+} from '@wxcoupon/sdk/schemas'
 import { type ErrorDetail, wxError } from './errors.ts'
 import type { BehaviourSettings } from './settings.ts'
 import { beijingDayNumber, DAY, formatRfc3339, parseRfc3339 } from './time.ts'

@@ -1,4 +1,4 @@
-import type { StockState } from '../schemas/enums.ts'
+import type { StockState } from '@wxcoupon/sdk/schemas'
 import { wxError } from './errors.ts'
 import type { Deactivation, ProductCoupon, Stock } from './product-coupon.ts'
 import { atStockTime } from './stock.ts'

@@ -1,4 +1,4 @@
-import type { RandomBytes } from '../protocol/nonce.ts'
+import type { RandomBytes } from '@wxcoupon/sdk/protocol'
 import { wxError } from './errors.ts'
 import { type ProductCoupon, type Stock, sentTodayAt, stockPeriod } from './product-coupon.ts'
 import { stockStateAt } from './stock.ts'

@@ -1,4 +1,4 @@
-import type { BehaviourOverrides } from '../schemas/settings.ts'
+import type { BehaviourOverrides } from './settings-schema.ts'
 
 /**
  * Behaviour the sources leave open (spec/README.md "Open questions"). Each answer is one named

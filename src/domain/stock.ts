@@ -1,6 +1,9 @@
-import type { ProductCouponDisplayInfo, StockForCreate } from '../schemas/coupon-config.ts'
-import type { StockState } from '../schemas/enums.ts'
-import type { PatchStockBody } from '../schemas/requests.ts'
+import type {
+  PatchStockBody,
+  ProductCouponDisplayInfo,
+  StockForCreate,
+  StockState,
+} from '@wxcoupon/sdk/schemas'
 import { type ErrorName, wxError } from './errors.ts'
 import type { Deactivation, ProductCoupon, Stock } from './product-coupon.ts'
 import {

@@ -1,4 +1,4 @@
-import type { WeekDay } from '../schemas/enums.ts'
+import type { WeekDay } from '@wxcoupon/sdk/schemas'
 import { parseRfc3339, startOfBeijingDay } from './time.ts'
 
 /**

@@ -1,5 +1,9 @@
-import type { AssociatedOrderInfo } from '../schemas/entities.ts'
-import type { SendChannel, UsageMode, UserProductCouponState } from '../schemas/enums.ts'
+import type {
+  AssociatedOrderInfo,
+  SendChannel,
+  UsageMode,
+  UserProductCouponState,
+} from '@wxcoupon/sdk/schemas'
 import { type ErrorName, wxError } from './errors.ts'
 import type { BehaviourSettings } from './settings.ts'
 import { DAY, startOfBeijingDay } from './time.ts'

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { StockForCreate } from '../schemas/coupon-config.ts'
+import type { StockForCreate } from '@wxcoupon/sdk/schemas'
 import type { ProductCoupon, Stock } from './product-coupon.ts'
 import { formatRfc3339, parseRfc3339 } from './time.ts'
 import { validityWindow } from './validity.ts'

@@ -1,8 +1,7 @@
+import type { RandomBytes } from '@wxcoupon/sdk/protocol'
+import { buildCallbackEnvelope, generateCallbackNonce } from '@wxcoupon/sdk/protocol'
 import type { EventMeta } from '../domain/notification.ts'
 import { formatRfc3339 } from '../domain/time.ts'
-import { generateCallbackNonce } from '../protocol/callback-crypto.ts'
-import { buildCallbackEnvelope } from '../protocol/callback-envelope.ts'
-import type { RandomBytes } from '../protocol/nonce.ts'
 
 /**
  * One delivery's callback body: the event's envelope with its resource encrypted anew, under a

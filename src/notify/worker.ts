@@ -1,10 +1,14 @@
 import type { KeyObject } from 'node:crypto'
+import {
+  generateNonce,
+  type RandomBytes,
+  SIGNATURE_PROBE_PREFIX,
+  signResponse,
+  TIMESTAMP_TOLERANCE_SECONDS,
+} from '@wxcoupon/sdk/protocol'
+import type { FAULTY_KINDS } from '@wxcoupon/sdk/schemas'
 import { EVENTS, nextDelivery, retrySchedule } from '../domain/notification.ts'
 import type { BehaviourSettings } from '../domain/settings.ts'
-import { generateNonce, type RandomBytes } from '../protocol/nonce.ts'
-import { SIGNATURE_PROBE_PREFIX, signResponse } from '../protocol/response-signature.ts'
-import { TIMESTAMP_TOLERANCE_SECONDS } from '../protocol/timestamp.ts'
-import type { FAULTY_KINDS } from '../schemas/sandbox.ts'
 import type { SandboxClock } from '../service/sandbox-clock.ts'
 import type { NotificationRecord, Store } from '../store/store.ts'
 import { type PostCallback, type PostResult, postCallback } from './deliver.ts'

@@ -1,9 +1,12 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
+import {
+  buildRequestMessage,
+  checkTimestamp,
+  parseAuthorization,
+  TIMESTAMP_TOLERANCE_SECONDS,
+  verifySha256WithRsa,
+} from '@wxcoupon/sdk/protocol'
 import { wxError } from '../domain/errors.ts'
-import { parseAuthorization } from '../protocol/authorization.ts'
-import { verifySha256WithRsa } from '../protocol/rsa.ts'
-import { buildRequestMessage } from '../protocol/signing-message.ts'
-import { checkTimestamp, TIMESTAMP_TOLERANCE_SECONDS } from '../protocol/timestamp.ts'
 import type { Caller } from '../service/context.ts'
 import type { StoreReader } from '../store/store.ts'
 

@@ -1,5 +1,4 @@
-import type { RequestOf, ResponseOf } from '../schemas/operation-types.ts'
-import type { OperationName } from '../schemas/operations.ts'
+import type { OperationName, RequestOf, ResponseOf } from '@wxcoupon/sdk/schemas'
 import type { Caller, ServiceDeps } from '../service/context.ts'
 import { createProductCoupon } from '../service/create-product-coupon.ts'
 import { listUserCoupons } from '../service/list-user-coupons.ts'

@@ -1,6 +1,6 @@
+import type { ErrorBody } from '@wxcoupon/sdk/schemas'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { type ErrorDetail, isWxError, type WxError, wxError } from '../domain/errors.ts'
-import type { ErrorBody } from '../schemas/entities.ts'
 
 /**
  * Every failure leaves in WeChat's envelope `{code, message, detail?}` (spec §5.1). Only

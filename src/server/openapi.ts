@@ -1,21 +1,19 @@
-import type { TObject, TSchema } from 'typebox'
-import * as couponConfig from '../schemas/coupon-config.ts'
-import * as entities from '../schemas/entities.ts'
-import { ErrorBody } from '../schemas/entities.ts'
+import * as couponConfig from '@wxcoupon/sdk/schemas'
+import * as entities from '@wxcoupon/sdk/schemas'
+import * as requests from '@wxcoupon/sdk/schemas'
+import * as sandbox from '@wxcoupon/sdk/schemas'
 import {
   API_PREFIX,
+  CONTROL_NAMES,
+  type ControlSpec,
+  ErrorBody,
   OPERATION_NAMES,
   OPERATIONS,
   type OperationSpec,
-} from '../schemas/operations.ts'
-import * as requests from '../schemas/requests.ts'
-import * as sandbox from '../schemas/sandbox.ts'
-import {
-  CONTROL_NAMES,
-  type ControlSpec,
   SANDBOX_CONTROLS,
   SANDBOX_PREFIX,
-} from '../schemas/sandbox.ts'
+} from '@wxcoupon/sdk/schemas'
+import type { TObject, TSchema } from 'typebox'
 
 /**
  * The OpenAPI 3.1 document of everything the server answers, made from the operation table and

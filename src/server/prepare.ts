@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import type { RandomBytes } from '../protocol/nonce.ts'
+import type { RandomBytes } from '@wxcoupon/sdk/protocol'
 import { bootstrap } from '../service/bootstrap.ts'
 import { openStore } from '../store/open.ts'
 import { SharedFaultRegistry } from './traffic/shared-faults.ts'

@@ -1,5 +1,5 @@
+import { parseStrictJson, type StrictJsonIssue } from '@wxcoupon/sdk/protocol'
 import { wxError } from '../domain/errors.ts'
-import { parseStrictJson, type StrictJsonIssue } from '../protocol/strict-json.ts'
 
 /**
  * Turns a verified raw body into the JSON value the route schema sees. Runs only after the

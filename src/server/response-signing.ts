@@ -1,9 +1,13 @@
 import type { KeyObject } from 'node:crypto'
 import type { Duplex } from 'node:stream'
+import {
+  formatRequestId,
+  generateRequestId,
+  type RandomBytes,
+  signResponse,
+} from '@wxcoupon/sdk/protocol'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { type WxError, wxError } from '../domain/errors.ts'
-import { formatRequestId, generateRequestId, type RandomBytes } from '../protocol/nonce.ts'
-import { signResponse } from '../protocol/response-signature.ts'
 import { errorBody } from './errors.ts'
 
 /**

@@ -1,14 +1,14 @@
 import { timingSafeEqual } from 'node:crypto'
-import type { FastifyPluginAsync } from 'fastify'
-import { wxError } from '../domain/errors.ts'
-import type { ControlRequestOf } from '../schemas/control-types.ts'
-import { ErrorBody } from '../schemas/entities.ts'
+import type { ControlRequestOf } from '@wxcoupon/sdk/schemas'
 import {
   CONTROL_NAMES,
   type ControlName,
   type ControlSpec,
+  ErrorBody,
   SANDBOX_CONTROLS,
-} from '../schemas/sandbox.ts'
+} from '@wxcoupon/sdk/schemas'
+import type { FastifyPluginAsync } from 'fastify'
+import { wxError } from '../domain/errors.ts'
 import { parseJsonBody } from './request-body.ts'
 import { CONTROL_BINDINGS, type ControlBinding, type ControlContext } from './sandbox-bindings.ts'
 

@@ -1,9 +1,8 @@
+import type { ControlName, ControlRequestOf, ControlResponseOf } from '@wxcoupon/sdk/schemas'
+import { isOperationName, OPERATION_NAMES } from '@wxcoupon/sdk/schemas'
 import { wxError } from '../domain/errors.ts'
 import { formatRfc3339 } from '../domain/time.ts'
 import type { OutboxWorker } from '../notify/worker.ts'
-import type { ControlRequestOf, ControlResponseOf } from '../schemas/control-types.ts'
-import { isOperationName, OPERATION_NAMES } from '../schemas/operations.ts'
-import type { ControlName } from '../schemas/sandbox.ts'
 import type { ServiceDeps } from '../service/context.ts'
 import {
   approveProductCoupon,

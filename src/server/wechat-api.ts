@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
-import { wxError } from '../domain/errors.ts'
-import { ErrorBody } from '../schemas/entities.ts'
-import type { RequestOf } from '../schemas/operation-types.ts'
+import type { RequestOf } from '@wxcoupon/sdk/schemas'
 import {
+  ErrorBody,
   OPERATION_NAMES,
   OPERATIONS,
   type OperationName,
   type OperationSpec,
-} from '../schemas/operations.ts'
+} from '@wxcoupon/sdk/schemas'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import { wxError } from '../domain/errors.ts'
 import type { Caller, ServiceDeps } from '../service/context.ts'
 import type { Authenticator } from './authenticate.ts'
 import { BINDINGS, type Binding } from './bindings.ts'

@@ -1,5 +1,5 @@
-import type { RandomBytes } from '../protocol/nonce.ts'
-import { generateRsaKeyPair } from '../protocol/rsa.ts'
+import type { RandomBytes } from '@wxcoupon/sdk/protocol'
+import { generateRsaKeyPair } from '@wxcoupon/sdk/protocol'
 import type { PlatformKey, Store, StoreTx } from '../store/store.ts'
 import { newAppId, newBrandId, newOpenId, randomDigits } from './ids.ts'
 import { addPartner } from './sandbox.ts'

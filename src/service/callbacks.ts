@@ -1,4 +1,4 @@
-import { generateNotificationId } from '../protocol/nonce.ts'
+import { generateNotificationId } from '@wxcoupon/sdk/protocol'
 import type { StoreTx } from '../store/store.ts'
 import type { ServiceDeps } from './context.ts'
 

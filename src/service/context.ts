@@ -1,5 +1,5 @@
+import type { RandomBytes } from '@wxcoupon/sdk/protocol'
 import type { BehaviourSettings } from '../domain/settings.ts'
-import type { RandomBytes } from '../protocol/nonce.ts'
 import type { Store } from '../store/store.ts'
 import type { PageCodec } from './page-token.ts'
 import type { SandboxClock } from './sandbox-clock.ts'

@@ -1,3 +1,5 @@
+import type { CreateProductCouponResponse } from '@wxcoupon/sdk/schemas'
+import { CreateProductCouponBody } from '@wxcoupon/sdk/schemas'
 import { Value } from 'typebox/value'
 import { wxError } from '../domain/errors.ts'
 import { presentProductCoupon, presentStock } from '../domain/present.ts'
@@ -7,8 +9,6 @@ import {
   newProductCoupon,
 } from '../domain/product-coupon.ts'
 import { newStock } from '../domain/stock.ts'
-import type { CreateProductCouponResponse } from '../schemas/entities.ts'
-import { CreateProductCouponBody } from '../schemas/requests.ts'
 import type { StoreReader } from '../store/store.ts'
 import type { Caller, ServiceDeps } from './context.ts'
 import { requireBrand } from './guards.ts'

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { test } from 'node:test'
+import * as requests from '@wxcoupon/sdk/schemas'
 import type { TSchema } from 'typebox'
 import { Value } from 'typebox/value'
-import * as requests from '../schemas/requests.ts'
 import { canonicalJson, fingerprint, knownFields } from './fingerprint.ts'
 
 /** The first formula: stored fingerprints were made with it, so retries must keep matching. */

@@ -1,4 +1,4 @@
-import type { RandomBytes } from '../protocol/nonce.ts'
+import type { RandomBytes } from '@wxcoupon/sdk/protocol'
 import type { StoreTx } from '../store/store.ts'
 
 /**

@@ -1,7 +1,6 @@
+import type { ListUserCouponsQuery, ListUserCouponsResponse } from '@wxcoupon/sdk/schemas'
 import { presentUserCoupon } from '../domain/present.ts'
 import type { ProductCoupon, Stock } from '../domain/product-coupon.ts'
-import type { ListUserCouponsResponse } from '../schemas/entities.ts'
-import type { ListUserCouponsQuery } from '../schemas/requests.ts'
 import type { Caller, ServiceDeps } from './context.ts'
 import {
   requireAppId,

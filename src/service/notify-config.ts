@@ -1,8 +1,7 @@
 import { isIP } from 'node:net'
+import type { NotifyConfigBody, NotifyConfigEntity } from '@wxcoupon/sdk/schemas'
 import { wxError } from '../domain/errors.ts'
 import { formatRfc3339 } from '../domain/time.ts'
-import type { NotifyConfigEntity } from '../schemas/entities.ts'
-import type { NotifyConfigBody } from '../schemas/requests.ts'
 import type { Caller, ServiceDeps } from './context.ts'
 import { addressAllowed, notifyUrlProblem } from './url-policy.ts'
 

@@ -1,3 +1,5 @@
+import type { ProductCouponEntity } from '@wxcoupon/sdk/schemas'
+import { DeactivateBody, PatchProductCouponBody } from '@wxcoupon/sdk/schemas'
 import { presentProductCoupon } from '../domain/present.ts'
 import type { ProductCoupon } from '../domain/product-coupon.ts'
 import {
@@ -5,8 +7,6 @@ import {
   patchProductCoupon as patchProductCouponRule,
   stocksDeactivatedWith,
 } from '../domain/stock.ts'
-import type { ProductCouponEntity } from '../schemas/entities.ts'
-import { DeactivateBody, PatchProductCouponBody } from '../schemas/requests.ts'
 import type { StoreTx } from '../store/store.ts'
 import type { Caller, ServiceDeps } from './context.ts'
 import { requireBrand, requireProductCoupon } from './guards.ts'

@@ -1,10 +1,10 @@
-import { presentProductCoupon, presentStock, presentUserCoupon } from '../domain/present.ts'
 import type {
   ProductCouponEntity,
   StockEntity,
+  UserCouponQuery,
   UserProductCouponEntity,
-} from '../schemas/entities.ts'
-import type { UserCouponQuery } from '../schemas/requests.ts'
+} from '@wxcoupon/sdk/schemas'
+import { presentProductCoupon, presentStock, presentUserCoupon } from '../domain/present.ts'
 import type { Caller, ServiceDeps } from './context.ts'
 import {
   requireAppId,

@@ -1,3 +1,6 @@
+import type { RandomBytes } from '@wxcoupon/sdk/protocol'
+import { generateApiV3Key, generateRsaKeyPair, randomSerialNo } from '@wxcoupon/sdk/protocol'
+import type { UserProductCouponEntity } from '@wxcoupon/sdk/schemas'
 import { wxError } from '../domain/errors.ts'
 import { presentProductCoupon, presentStock, presentUserCoupon } from '../domain/present.ts'
 import {
@@ -9,10 +12,6 @@ import {
   type StockMove,
 } from '../domain/review.ts'
 import { deleteCoupon } from '../domain/user-coupon.ts'
-import { generateApiV3Key } from '../protocol/callback-crypto.ts'
-import type { RandomBytes } from '../protocol/nonce.ts'
-import { generateRsaKeyPair, randomSerialNo } from '../protocol/rsa.ts'
-import type { UserProductCouponEntity } from '../schemas/entities.ts'
 import type { StoreTx } from '../store/store.ts'
 import type { ServiceDeps } from './context.ts'
 import { newAppId, newBrandId, newMchid, newOpenId, randomDigits } from './ids.ts'

@@ -1,3 +1,5 @@
+import type { SendChannel, UserProductCouponEntity } from '@wxcoupon/sdk/schemas'
+import { SendCouponBody } from '@wxcoupon/sdk/schemas'
 import { wxError } from '../domain/errors.ts'
 import { SEND_EVENT, sendPayload } from '../domain/notification.ts'
 import { type PresentContext, presentUserCoupon } from '../domain/present.ts'
@@ -12,9 +14,6 @@ import {
   stockTerms,
 } from '../domain/send.ts'
 import { issueCoupon, type UserCoupon } from '../domain/user-coupon.ts'
-import type { UserProductCouponEntity } from '../schemas/entities.ts'
-import type { SendChannel } from '../schemas/enums.ts'
-import { SendCouponBody } from '../schemas/requests.ts'
 import type { StoreTx } from '../store/store.ts'
 import { queueCallback } from './callbacks.ts'
 import type { Caller, ServiceDeps } from './context.ts'

@@ -1,3 +1,16 @@
+import type {
+  ListStocksResponse,
+  StockEntity,
+  UploadCouponCodesResponse,
+} from '@wxcoupon/sdk/schemas'
+import {
+  AddStockBody,
+  DeactivateBody,
+  type ListStocksQuery,
+  PatchStockBody,
+  UpdateBudgetBody,
+  UploadCouponCodesBody,
+} from '@wxcoupon/sdk/schemas'
 import {
   checkCodeUpload,
   sortUploadedCodes,
@@ -17,19 +30,6 @@ import {
   stockStateAt,
   updateBudget,
 } from '../domain/stock.ts'
-import type {
-  ListStocksResponse,
-  StockEntity,
-  UploadCouponCodesResponse,
-} from '../schemas/entities.ts'
-import {
-  AddStockBody,
-  DeactivateBody,
-  type ListStocksQuery,
-  PatchStockBody,
-  UpdateBudgetBody,
-  UploadCouponCodesBody,
-} from '../schemas/requests.ts'
 import type { StoreTx } from '../store/store.ts'
 import type { Caller, ServiceDeps } from './context.ts'
 import { requireNotifyAppId } from './create-product-coupon.ts'

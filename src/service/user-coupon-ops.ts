@@ -1,3 +1,10 @@
+import type { UserProductCouponEntity } from '@wxcoupon/sdk/schemas'
+import {
+  ConfirmCouponBody,
+  DeactivateCouponBody,
+  ReturnCouponBody,
+  UseCouponBody,
+} from '@wxcoupon/sdk/schemas'
 import { wxError } from '../domain/errors.ts'
 import { RETURN_EVENT, USE_EVENT, usageEventPayload } from '../domain/notification.ts'
 import { type PresentContext, presentUserCoupon as present } from '../domain/present.ts'
@@ -12,13 +19,6 @@ import {
   type UserCoupon,
   useCoupon,
 } from '../domain/user-coupon.ts'
-import type { UserProductCouponEntity } from '../schemas/entities.ts'
-import {
-  ConfirmCouponBody,
-  DeactivateCouponBody,
-  ReturnCouponBody,
-  UseCouponBody,
-} from '../schemas/requests.ts'
 import { queueCallback } from './callbacks.ts'
 import type { Caller, ServiceDeps } from './context.ts'
 import {

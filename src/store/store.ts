@@ -1,6 +1,6 @@
+import type { UserProductCouponState } from '@wxcoupon/sdk/schemas'
 import type { ProductCoupon, Stock } from '../domain/product-coupon.ts'
 import type { UserCoupon } from '../domain/user-coupon.ts'
-import type { UserProductCouponState } from '../schemas/enums.ts'
 
 /**
  * The one store interface. SQLite (the embedded default) and PostgreSQL implement it and pass

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { signRequest } from '../../packages/sdk/src/protocol/authorization.ts'
 import { formatRfc3339 } from '../../src/domain/time.ts'
-import { signRequest } from '../../src/protocol/authorization.ts'
 import { API } from './fixtures.ts'
 import type { PartnerCreds } from './harness.ts'
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
+import type { CreateProductCouponBody } from '../../packages/sdk/src/schemas/requests.ts'
 import { formatRfc3339 } from '../../src/domain/time.ts'
-import type { CreateProductCouponBody } from '../../src/schemas/requests.ts'
 import type { CallOptions, TestServer } from './harness.ts'
 
 export const API = '/v3/marketing/partner/product-coupon'

@@ -3,7 +3,7 @@ import {
   OPERATION_NAMES,
   OPERATIONS,
   type OperationName,
-} from '../../src/schemas/operations.ts'
+} from '../../packages/sdk/src/schemas/operations.ts'
 
 /**
  * Which operation of the table a request reaches (method + request-target), by the same path

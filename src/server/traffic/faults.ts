@@ -1,7 +1,6 @@
+import type { FaultMode as FaultModeSchema, OperationName } from '@wxcoupon/sdk/schemas'
 import type { Static } from 'typebox'
 import type { ErrorName } from '../../domain/errors.ts'
-import type { OperationName } from '../../schemas/operations.ts'
-import type { FaultMode as FaultModeSchema } from '../../schemas/sandbox.ts'
 
 /**
  * Fault injection (sandbox): the next N calls of an operation — or a share of them — fail with

@@ -1,4 +1,4 @@
-import { OPERATIONS, type OperationName, type RateLimit } from '../../schemas/operations.ts'
+import { OPERATIONS, type OperationName, type RateLimit } from '@wxcoupon/sdk/schemas'
 import type { Store } from '../../store/store.ts'
 
 /**

@@ -1,4 +1,4 @@
-import type { OperationName } from '../../schemas/operations.ts'
+import type { OperationName } from '@wxcoupon/sdk/schemas'
 import type { Store } from '../../store/store.ts'
 import type { Fault, FaultSpec } from './faults.ts'
 

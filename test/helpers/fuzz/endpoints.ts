@@ -4,7 +4,7 @@ import {
   OPERATIONS,
   type OperationName,
   type OperationSpec,
-} from '../../../src/schemas/operations.ts'
+} from '../../../packages/sdk/src/schemas/operations.ts'
 import { API } from '../fixtures.ts'
 import { accepted } from './oracles.ts'
 import type { CouponIds, JsonObject, Targets } from './types.ts'

@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { AUTH_SCHEME } from '../../../src/protocol/authorization.ts'
+import { AUTH_SCHEME } from '../../../packages/sdk/src/protocol/authorization.ts'
 import { evilString, latin1String, preview } from './values.ts'
 
 /**

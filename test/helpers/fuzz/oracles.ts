@@ -1,6 +1,6 @@
 import type { TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
-import { parseAuthorization } from '../../../src/protocol/authorization.ts'
+import { parseAuthorization } from '../../../packages/sdk/src/protocol/authorization.ts'
 import { parseJsonBody } from '../../../src/server/request-body.ts'
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
+import { verifyResponseSignature } from '../../../packages/sdk/src/protocol/response-signature.ts'
 import { ERRORS } from '../../../src/domain/errors.ts'
-import { verifyResponseSignature } from '../../../src/protocol/response-signature.ts'
 import type { TestServer } from '../harness.ts'
 import { header, type RawReply } from './transport.ts'
 import type { HttpCase } from './types.ts'

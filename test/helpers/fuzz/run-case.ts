@@ -1,5 +1,5 @@
 import type { Agent, OutgoingHttpHeaders } from 'node:http'
-import { signRequest } from '../../../src/protocol/authorization.ts'
+import { signRequest } from '../../../packages/sdk/src/protocol/authorization.ts'
 import type { CallOptions, TestServer } from '../harness.ts'
 import { authDefinitelyFails } from './oracles.ts'
 import { checkReply, codeOf, judge, LEAK, type Outcome } from './replies.ts'

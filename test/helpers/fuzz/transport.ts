@@ -5,9 +5,9 @@ import {
   type OutgoingHttpHeaders,
 } from 'node:http'
 import { connect } from 'node:net'
-import { buildAuthorization } from '../../../src/protocol/authorization.ts'
-import { generateNonce } from '../../../src/protocol/nonce.ts'
-import { signSha256WithRsa } from '../../../src/protocol/rsa.ts'
+import { buildAuthorization } from '../../../packages/sdk/src/protocol/authorization.ts'
+import { generateNonce } from '../../../packages/sdk/src/protocol/nonce.ts'
+import { signSha256WithRsa } from '../../../packages/sdk/src/protocol/rsa.ts'
 import type { TestServer } from '../harness.ts'
 
 /**

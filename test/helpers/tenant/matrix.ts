@@ -1,5 +1,5 @@
+import type { OperationName } from '../../../packages/sdk/src/schemas/operations.ts'
 import type { ErrorName } from '../../../src/domain/errors.ts'
-import type { OperationName } from '../../../src/schemas/operations.ts'
 import { API } from '../fixtures.ts'
 import type { Expect, Req } from './judge.ts'
 import { type BrandKey, type CouponState, GHOST, type Who, type World } from './world.ts'

@@ -1,9 +1,16 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
-import { EVENTS, SEND_EVENT } from '../domain/notification.ts'
-import { buildEnvelope } from '../notify/envelope.ts'
-import { generateApiV3Key, generateNonce, signResponse } from '../protocol/index.ts'
-import { generateNotificationId } from '../protocol/nonce.ts'
-import type { NotificationKeys, ProductCouponSendEvent } from './notifications.ts'
+import type {
+  NotificationKeys,
+  ProductCouponSendEvent,
+} from '../../packages/sdk/src/client/notifications.ts'
+import {
+  generateApiV3Key,
+  generateNonce,
+  signResponse,
+} from '../../packages/sdk/src/protocol/index.ts'
+import { generateNotificationId } from '../../packages/sdk/src/protocol/nonce.ts'
+import { EVENTS, SEND_EVENT } from '../../src/domain/notification.ts'
+import { buildEnvelope } from '../../src/notify/envelope.ts'
 
 /** Callbacks built the way the server's outbox worker builds them, for the SDK's unit tests. */
 

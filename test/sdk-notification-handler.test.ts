@@ -8,8 +8,8 @@ import {
   type Notification,
   type NotificationHandlerOptions,
   NotificationSignatureError,
-} from './index.ts'
-import { type Callback, callback, KEYS, SEND } from './notifications.fixture.ts'
+} from '../packages/sdk/src/index.ts'
+import { type Callback, callback, KEYS, SEND } from './helpers/notifications.fixture.ts'
 
 const servers: Server[] = []
 after(() => {

@@ -1,15 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, test } from 'node:test'
 import {
-  assertNoPrivateKeyIn,
-  clientOptions,
-  fakeWechat,
-  type Handler,
-  NOW,
-  rejectsWith,
-  thrownErrors,
-} from './fake-wechat.fixture.ts'
-import {
   ApiError,
   ApiServerError,
   AuthenticationError,
@@ -22,7 +13,16 @@ import {
   SignatureVerificationError,
   WxCouponClient,
   type WxCouponClientOptions,
-} from './index.ts'
+} from '../index.ts'
+import {
+  assertNoPrivateKeyIn,
+  clientOptions,
+  fakeWechat,
+  type Handler,
+  NOW,
+  rejectsWith,
+  thrownErrors,
+} from './fake-wechat.fixture.ts'
 import { COUPON_CODE, couponRef, OPENID, userCoupon } from './samples.fixture.ts'
 
 after(() => assertNoPrivateKeyIn(thrownErrors))

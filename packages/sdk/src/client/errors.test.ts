@@ -13,7 +13,7 @@ import {
   RateLimitError,
   SignatureVerificationError,
   WxPayError,
-} from './index.ts'
+} from '../index.ts'
 
 const json = (code: string, message = '参数错误') => JSON.stringify({ code, message })
 

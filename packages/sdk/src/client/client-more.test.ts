@@ -1,20 +1,20 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import {
-  clientOptions,
-  fakeWechat,
-  type Handler,
-  rejectsWith,
-  type SeenRequest,
-} from './fake-wechat.fixture.ts'
-import {
   ApiError,
   ApiServerError,
   SignatureVerificationError,
   type StockEntity,
   type UserProductCouponEntity,
   WxCouponClient,
-} from './index.ts'
+} from '../index.ts'
+import {
+  clientOptions,
+  fakeWechat,
+  type Handler,
+  rejectsWith,
+  type SeenRequest,
+} from './fake-wechat.fixture.ts'
 import {
   APPID,
   BRAND_ID,

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { inspect } from 'node:util'
+import { SDK_VERSION, WxCouponClient, type WxCouponClientOptions } from '../index.ts'
 import {
   assertNoPrivateKeyIn,
   clientOptions,
@@ -14,7 +15,6 @@ import {
   thrownErrors,
   throwsWith,
 } from './fake-wechat.fixture.ts'
-import { SDK_VERSION, WxCouponClient, type WxCouponClientOptions } from './index.ts'
 import { BRAND_ID, PRODUCT_COUPON_ID, productCoupon } from './samples.fixture.ts'
 
 after(() => assertNoPrivateKeyIn(thrownErrors))

@@ -16,7 +16,7 @@ import {
   retryDelayMs,
   SignatureVerificationError,
   shouldRetry,
-} from './index.ts'
+} from '../index.ts'
 import { resolveRetryOptions } from './retry.ts'
 
 const opts: RetryOptions = { ...DEFAULT_RETRY_OPTIONS }

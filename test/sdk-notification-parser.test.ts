@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { generateApiV3Key, signSha256WithRsa } from '../protocol/index.ts'
 import {
   NotificationDecryptError,
   NotificationError,
@@ -16,8 +15,17 @@ import {
   type ParseNotificationParams,
   parseNotification,
   WxPayError,
-} from './index.ts'
-import { APIV3_KEY, callback, KEY_ID, KEYS, NOW, platform, SEND } from './notifications.fixture.ts'
+} from '../packages/sdk/src/index.ts'
+import { generateApiV3Key, signSha256WithRsa } from '../packages/sdk/src/protocol/index.ts'
+import {
+  APIV3_KEY,
+  callback,
+  KEY_ID,
+  KEYS,
+  NOW,
+  platform,
+  SEND,
+} from './helpers/notifications.fixture.ts'
 
 const parse = (
   c: Pick<ParseNotificationParams, 'headers' | 'body'>,

@@ -1,11 +1,12 @@
 // Test data for the SDK tests, typed with the schema types so a schema change breaks them here.
+
+import type { CreateProductCouponBody, StockForCreate } from '../index.ts'
 import type {
   CreateProductCouponResponse,
   ProductCouponEntity,
   StockEntity,
   UserProductCouponEntity,
 } from '../schemas/entities.ts'
-import type { CreateProductCouponBody, StockForCreate } from './index.ts'
 
 export const BRAND_ID = '120344'
 export const APPID = 'wx233544546545989'

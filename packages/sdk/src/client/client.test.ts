@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { WxCouponClient } from '../index.ts'
 import {
   clientOptions,
   fakeWechat,
@@ -7,7 +8,6 @@ import {
   PUB_KEY_ID,
   type SeenRequest,
 } from './fake-wechat.fixture.ts'
-import { WxCouponClient } from './index.ts'
 import {
   BRAND_ID,
   COUPON_CODE,
