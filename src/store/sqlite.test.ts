@@ -48,7 +48,17 @@ async function runWriters(file: string, begin: 'immediate' | 'deferred'): Promis
     new Promise<WriterResult>((resolve, reject) => {
       const child = spawn(
         process.execPath,
-        ['--conditions=wxcoupon-source', '--import', 'tsx', script, file, begin, '40', barrier, '2'],
+        [
+          '--conditions=wxcoupon-source',
+          '--import',
+          'tsx',
+          script,
+          file,
+          begin,
+          '40',
+          barrier,
+          '2',
+        ],
         {
           stdio: ['ignore', 'pipe', 'inherit'],
         },
