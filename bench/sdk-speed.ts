@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { Wechatpay } from 'wechatpay-axios-plugin'
 import WxPay from 'wechatpay-node-v3'
 import { WxCouponClient } from '../packages/sdk/src/client/client.ts'
-import type { SandboxFile } from '../src/server/start.ts'
+import type { SandboxFile } from '../packages/sdk/src/schemas/sandbox-file.ts'
 import { API, type CouponRef, type StockRef } from './scenarios.ts'
 
 /**

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { after, test } from 'node:test'
 // The built package, as a consumer imports it (package.json "exports").
 import { WxCouponClient } from 'wxcoupon'
-import type { SandboxFile } from '../src/server/start.ts'
+import type { SandboxFile } from '../packages/sdk/src/schemas/sandbox-file.ts'
 import { CLI, ROOT } from './helpers/built-cli.ts'
 import { productCouponBody, reqNo } from './helpers/fixtures.ts'
 import type { TestServer } from './helpers/harness.ts'

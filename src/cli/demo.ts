@@ -1,25 +1,20 @@
-import { readFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
-import { WxCouponClient } from '@wxcoupon/sdk'
+import {
+  clientOptionsFromSandbox,
+  readSandboxFile,
+  SandboxAdminClient,
+  type SandboxFile,
+  WxCouponClient,
+} from '@wxcoupon/sdk'
 import { DAY, formatRfc3339, parseRfc3339 } from '../domain/time.ts'
-import type { SandboxFile } from '../server/start.ts'
 
 /**
  * The newcomer's second command: one coupon through its whole life against a running server,
  * using only what sandbox.json publishes and the SDK, as an integrator would.
  */
 export async function runDemo(opts: { dataDir: string }): Promise<void> {
-  const file = join(resolve(opts.dataDir), 'sandbox.json')
-  const sandbox = JSON.parse(await readFile(file, 'utf8')) as SandboxFile
+  const sandbox = await readSandboxFile(opts.dataDir)
   const out = (line: string) => process.stdout.write(`${line}\n`)
-  const client = new WxCouponClient({
-    mchid: sandbox.partner.mchid,
-    serialNo: sandbox.partner.serial_no,
-    privateKey: sandbox.partner.private_key_file,
-    platformPublicKey: sandbox.platform.public_key_file,
-    platformPublicKeyId: sandbox.platform.public_key_id,
-    baseUrl: sandbox.base_url,
-  })
+  const client = new WxCouponClient(clientOptionsFromSandbox(sandbox))
   const now = await sandboxNow(sandbox)
   const run = `${Date.now().toString(36)}${process.pid}`
   const { brand_id, appid, openid } = sandbox
@@ -99,11 +94,8 @@ export async function runDemo(opts: { dataDir: string }): Promise<void> {
 }
 
 async function sandboxNow(sandbox: SandboxFile): Promise<number> {
-  const res = await fetch(`${sandbox.base_url}/sandbox/clock`, {
-    headers: { Authorization: `Bearer ${sandbox.admin_token}` },
-  })
-  if (!res.ok) throw new Error(`GET /sandbox/clock answered ${res.status}`)
-  const t = parseRfc3339(((await res.json()) as { now: string }).now)
+  const { now } = await SandboxAdminClient.fromSandboxFile(sandbox).getClock()
+  const t = parseRfc3339(now)
   if (t === undefined) throw new Error('GET /sandbox/clock answered no time')
   return t
 }

@@ -1,14 +1,15 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Notification } from '@wxcoupon/sdk'
 import {
+  clientOptionsFromSandbox,
   createNotificationHandler,
+  type Notification,
   NotificationError,
   notificationErrorStatus,
   notificationFailure,
+  readSandboxFile,
   WxCouponClient,
 } from '@wxcoupon/sdk'
-import { readSandboxFile } from './sandbox-file.ts'
 
 export interface ListenOptions {
   host: string
@@ -69,14 +70,7 @@ export async function listen(opts: ListenOptions): Promise<void> {
   const url = `http://${urlHost(opts.host)}:${(s.address() as AddressInfo).port}${opts.path}`
 
   if (opts.register) {
-    const client = new WxCouponClient({
-      mchid: sandbox.partner.mchid,
-      serialNo: sandbox.partner.serial_no,
-      privateKey: sandbox.partner.private_key_file,
-      platformPublicKey: sandbox.platform.public_key_file,
-      platformPublicKeyId: sandbox.platform.public_key_id,
-      baseUrl: sandbox.base_url,
-    })
+    const client = new WxCouponClient(clientOptionsFromSandbox(sandbox))
     try {
       await client.setNotifyConfig({ notify_url: url })
     } catch (e) {

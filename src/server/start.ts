@@ -2,6 +2,7 @@ import { createPrivateKey } from 'node:crypto'
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { pooledRandom, type RandomBytes } from '@wxcoupon/sdk/protocol'
+import type { SandboxFile } from '@wxcoupon/sdk/schemas'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { type BehaviourSettings, DEFAULT_BEHAVIOUR } from '../domain/settings.ts'
 import { OutboxWorker } from '../notify/worker.ts'
@@ -30,17 +31,6 @@ export interface StartOptions {
    * one that independent instances share (PostgreSQL).
    */
   shared?: boolean
-}
-
-/** What sandbox.json holds (the external contract: tools outside this repo read it). */
-export interface SandboxFile {
-  base_url: string
-  admin_token: string
-  platform: { public_key_id: string; public_key_file: string }
-  partner: { mchid: string; serial_no: string; private_key_file: string; apiv3_key: string }
-  brand_id: string
-  appid: string
-  openid: string
 }
 
 export interface RunningServer {

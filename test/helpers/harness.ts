@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { signRequest } from '../../packages/sdk/src/protocol/authorization.ts'
 import { verifyResponseSignature } from '../../packages/sdk/src/protocol/response-signature.ts'
+import type { SandboxFile } from '../../packages/sdk/src/schemas/sandbox-file.ts'
 import { ERRORS } from '../../src/domain/errors.ts'
 import { type BehaviourSettings, behaviour } from '../../src/domain/settings.ts'
-import { type RunningServer, type SandboxFile, startServer } from '../../src/server/start.ts'
+import { type RunningServer, startServer } from '../../src/server/start.ts'
 import type { Store } from '../../src/store/store.ts'
 
 /**

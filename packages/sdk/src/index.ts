@@ -1,5 +1,10 @@
 /** The package's public entry point (package.json "exports": "."). */
 
+export {
+  type ControlMethods,
+  SandboxAdminClient,
+  type SandboxAdminClientOptions,
+} from './client/admin-client.ts'
 export { type HttpMethod, WxCouponClient, type WxCouponClientOptions } from './client/client.ts'
 export {
   ApiError,
@@ -77,6 +82,7 @@ export {
   retryDelayMs,
   shouldRetry,
 } from './client/retry.ts'
+export { clientOptionsFromSandbox, readSandboxFile } from './client/sandbox-file.ts'
 export { SDK_VERSION } from './client/version.ts'
 // Protocol helpers, so applications can sign, verify and decrypt in their own tests and callbacks.
 export {
@@ -154,3 +160,5 @@ export type {
   UseCouponBody,
   UserCouponQuery,
 } from './schemas/requests.ts'
+export { SANDBOX_PREFIX } from './schemas/sandbox.ts'
+export type { SandboxFile } from './schemas/sandbox-file.ts'

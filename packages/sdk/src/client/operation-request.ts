@@ -1,7 +1,15 @@
-import type { OperationSpec } from '../schemas/operations.ts'
+import type { TObject, TSchema } from 'typebox'
+
+/** What a table entry (a WeChat operation or a sandbox control) says of its request. */
+export interface RequestShape {
+  readonly method: string
+  readonly path: string
+  readonly query?: TObject
+  readonly body?: TSchema
+}
 
 /**
- * Turns one SDK call into the request the operation table describes: the path with its ids
+ * Turns one SDK call into the request a table entry describes: the path with its ids
  * encoded, the query members in the schema's order, and the rest as the body. Built once, so
  * the signed request-target is byte for byte the one sent.
  */
@@ -52,7 +60,7 @@ export interface BuiltRequest {
   body?: object
 }
 
-export function buildOperationRequest(op: OperationSpec, params: object = {}): BuiltRequest {
+export function buildOperationRequest(op: RequestShape, params: object = {}): BuiltRequest {
   const given = params as Record<string, unknown>
   const inPath = new Set<string>()
   const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -67,7 +75,7 @@ export function buildOperationRequest(op: OperationSpec, params: object = {}): B
 }
 
 /** Required members must be non-empty; an optional member left undefined is not sent at all. */
-function queryOf(op: OperationSpec, given: Record<string, unknown>): string {
+function queryOf(op: RequestShape, given: Record<string, unknown>): string {
   if (!op.query) return ''
   const mandatory = new Set(op.query.required ?? [])
   const parts: string[] = []

@@ -336,7 +336,8 @@ export const SANDBOX_CONTROLS = {
   },
 } as const satisfies Record<string, ControlSpec>
 
-function stockMove(move: string, client: string, summary: string) {
+/** `client` stays a literal type, so the admin client's method names are known. */
+function stockMove<C extends string>(move: string, client: C, summary: string) {
   return {
     method: 'POST',
     path: `/stocks/{stock_id}/${move}`,

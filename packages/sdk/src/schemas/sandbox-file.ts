@@ -1,0 +1,24 @@
+import { type Static, Type } from 'typebox'
+
+/**
+ * sandbox.json, which the server writes into its data dir on every start: where it listens,
+ * the admin token, and a ready tenant with its key files. Tools outside this repository read
+ * it, so its members are a contract; members added later (by newer servers) are allowed.
+ */
+const Text = Type.String({ minLength: 1 })
+
+export const SandboxFile = Type.Object({
+  base_url: Text,
+  admin_token: Text,
+  platform: Type.Object({ public_key_id: Text, public_key_file: Text }),
+  partner: Type.Object({
+    mchid: Text,
+    serial_no: Text,
+    private_key_file: Text,
+    apiv3_key: Text,
+  }),
+  brand_id: Text,
+  appid: Text,
+  openid: Text,
+})
+export type SandboxFile = Static<typeof SandboxFile>
