@@ -105,15 +105,22 @@ export const EVENTS: Readonly<Record<string, EventMeta>> = {
   },
 }
 
-/** §10.5: the decrypted resource of PRODUCT_COUPON_SP.SEND. */
-export function sendPayload(c: UserCoupon): Record<string, string> {
-  const p: Record<string, string> = {
+/** The coupon's ids, as every event's resource names them. */
+function couponIds(c: UserCoupon): Record<string, string> {
+  return {
     brand_id: c.brandId,
     coupon_code: c.couponCode,
     product_coupon_id: c.productCouponId,
     stock_id: c.stockId,
     appid: c.appid,
     openid: c.openid,
+  }
+}
+
+/** §10.5: the decrypted resource of PRODUCT_COUPON_SP.SEND. */
+export function sendPayload(c: UserCoupon): Record<string, string> {
+  const p: Record<string, string> = {
+    ...couponIds(c),
     valid_begin_time: formatRfc3339(c.validBegin),
     valid_end_time: formatRfc3339(c.validEnd),
     receive_time: formatRfc3339(c.receiveTime),
@@ -132,12 +139,7 @@ export function usageEventPayload(
   at: number,
 ): Record<string, string> {
   return {
-    brand_id: c.brandId,
-    coupon_code: c.couponCode,
-    product_coupon_id: c.productCouponId,
-    stock_id: c.stockId,
-    appid: c.appid,
-    openid: c.openid,
+    ...couponIds(c),
     coupon_state: c.state,
     out_request_no: requestNo,
     event_time: formatRfc3339(at),

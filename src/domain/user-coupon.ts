@@ -67,19 +67,24 @@ export interface UserCoupon {
   issueSeq: number
 }
 
-export interface IssueInput {
-  couponCode: string
-  stockId: string
-  productCouponId: string
-  brandId: string
-  mchid: string
-  openid: string
-  appid: string
-  sendRequestNo: string
+/** The new coupon's ids and request number, as it will hold them. */
+type IssuedIds = Pick<
+  UserCoupon,
+  | 'couponCode'
+  | 'stockId'
+  | 'productCouponId'
+  | 'brandId'
+  | 'mchid'
+  | 'openid'
+  | 'appid'
+  | 'sendRequestNo'
+  | 'channelCustomInfo'
+  | 'attach'
+>
+
+export interface IssueInput extends IssuedIds {
   /** API unless issued through another channel (sandbox control). */
   sendChannel?: SendChannel
-  channelCustomInfo?: string
-  attach?: string
   usageMode: UsageMode
   /** SEQUENTIAL only: rounds and interval from the product coupon's sequential_usage_info. */
   rounds?: number

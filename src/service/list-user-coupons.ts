@@ -9,7 +9,7 @@ import {
   requireProductCoupon,
   requireStock,
 } from './guards.ts'
-import { pageSize } from './page-token.ts'
+import { paging } from './page-token.ts'
 
 /**
  * E13: a user's coupons of this partner and brand, newest first (issue order), filtered by the
@@ -31,8 +31,7 @@ export async function listUserCoupons(
     const pc = await requireProductCoupon(db, q.product_coupon_id, q.brand_id, caller.mchid)
     if (q.stock_id !== undefined) await requireStock(db, q.stock_id, pc)
   }
-  const size = pageSize(q.page_size)
-  const query = {
+  const page = paging<number>(deps.pages, q, {
     list: 'user_coupons',
     mchid: caller.mchid,
     brand: q.brand_id,
@@ -41,9 +40,7 @@ export async function listUserCoupons(
     pc: q.product_coupon_id ?? null,
     stock: q.stock_id ?? null,
     state: q.coupon_state ?? null,
-  }
-  const after =
-    q.page_token === undefined ? undefined : deps.pages.decode<number>(q.page_token, query)
+  })
   const { total, items } = await db.listUserCoupons(
     {
       mchid: caller.mchid,
@@ -55,14 +52,14 @@ export async function listUserCoupons(
       ...(q.coupon_state === undefined ? {} : { state: q.coupon_state }),
       now,
     },
-    { ...(after ? { after } : {}), limit: size + 1 },
+    { ...(page.after ? { after: page.after } : {}), limit: page.size + 1 },
   )
-  const page = items.slice(0, size)
+  const shown = items.slice(0, page.size)
   // Each coupon is shown with its own product coupon and stock; load each once.
   const pcs = new Map<string, ProductCoupon | undefined>()
   const stocks = new Map<string, Stock | undefined>()
   const list = []
-  for (const c of page) {
+  for (const c of shown) {
     if (!pcs.has(c.productCouponId))
       pcs.set(c.productCouponId, await db.getProductCoupon(c.productCouponId))
     if (!stocks.has(c.stockId)) stocks.set(c.stockId, await db.getStock(c.stockId))
@@ -71,12 +68,9 @@ export async function listUserCoupons(
     if (!pc || !stock) throw new Error(`coupon ${c.couponCode} without its product coupon or stock`)
     list.push(presentUserCoupon(c, { productCoupon: pc, stock, now, settings: deps.settings }))
   }
-  const last = page.at(-1)
   return {
     total_count: total,
     user_coupon_list: list,
-    ...(items.length > size && last
-      ? { next_page_token: deps.pages.encode(last.issueSeq, query) }
-      : {}),
+    ...page.next(items.length > page.size, shown.at(-1)?.issueSeq),
   }
 }

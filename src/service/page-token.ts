@@ -43,8 +43,31 @@ function invalidToken() {
   })
 }
 
+/**
+ * One page of a list: its size, the position to continue after (from page_token, bound to
+ * `query`), and the token of the next page when more items follow the last one shown.
+ */
+export interface Paging<P> {
+  readonly size: number
+  readonly after: P | undefined
+  next(more: boolean, last: P | undefined): { next_page_token?: string }
+}
+
+export function paging<P>(
+  codec: PageCodec,
+  q: { page_size?: string; page_token?: string },
+  query: Record<string, unknown>,
+): Paging<P> {
+  return {
+    size: pageSize(q.page_size),
+    after: q.page_token === undefined ? undefined : codec.decode<P>(q.page_token, query),
+    next: (more, last) =>
+      more && last !== undefined ? { next_page_token: codec.encode(last, query) } : {},
+  }
+}
+
 /** page_size: 1–50, default 20 (E7, E13). */
-export function pageSize(raw: string | undefined): number {
+function pageSize(raw: string | undefined): number {
   if (raw === undefined) return 20
   const n = Number(raw)
   if (!Number.isInteger(n) || n < 1 || n > 50) {

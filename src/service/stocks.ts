@@ -41,7 +41,7 @@ import {
   type WriteRequest,
 } from './idempotency.ts'
 import { newStockId } from './ids.ts'
-import { pageSize } from './page-token.ts'
+import { paging } from './page-token.ts'
 
 /** Stock management: E5 add, E7 list, deactivate, budget, code upload, PATCH. */
 
@@ -103,26 +103,23 @@ export async function listStocks(
   const now = deps.clock.seconds()
   await requireBrand(db, q.brand_id, caller.mchid)
   const pc = await requireProductCoupon(db, productCouponId, q.brand_id, caller.mchid)
-  const size = pageSize(q.page_size)
-  const query = {
+  const page = paging<string>(deps.pages, q, {
     list: 'stocks',
     mchid: caller.mchid,
     brand: q.brand_id,
     pc: pc.id,
     state: q.state ?? null,
-  }
-  const after =
-    q.page_token === undefined ? undefined : deps.pages.decode<string>(q.page_token, query)
+  })
   const matching = (await db.listStocks(pc.id)).filter(
     (s) => q.state === undefined || stockStateAt(s, now) === q.state,
   )
+  const after = page.after
   const rest = matching.filter((s) => after === undefined || s.id > after)
-  const page = rest.slice(0, size)
-  const last = page.at(-1)
+  const shown = rest.slice(0, page.size)
   return {
     total_count: matching.length,
-    stock_list: page.map((s) => presentStock(s, now)),
-    ...(rest.length > size && last ? { next_page_token: deps.pages.encode(last.id, query) } : {}),
+    stock_list: shown.map((s) => presentStock(s, now)),
+    ...page.next(rest.length > page.size, shown.at(-1)?.id),
   }
 }
 

@@ -19,17 +19,29 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 const utf8 = (s: unknown): Buffer | undefined =>
   typeof s === 'string' ? Buffer.from(s, 'utf8') : undefined
 
+/**
+ * The AES key and IV, checked for length; `fail` makes the caller's kind of error. Fixed
+ * messages: echoing the offending value would put the APIv3 key in a log.
+ */
+function keyAndIv(
+  p: { apiv3Key: unknown; nonce: unknown },
+  fail: (message: string) => Error,
+  nonceName: string,
+): { key: Buffer; iv: Buffer } {
+  const key = utf8(p.apiv3Key)
+  const iv = utf8(p.nonce)
+  if (key?.length !== KEY_LENGTH) throw fail('the APIv3 key must be 32 bytes')
+  if (iv?.length !== IV_LENGTH) throw fail(`${nonceName} must be 12 bytes`)
+  return { key, iv }
+}
+
 export function encryptCallbackResource(p: {
   plaintext: string
   apiv3Key: string
   associatedData: string
   nonce: string
 }): string {
-  const key = utf8(p.apiv3Key)
-  const iv = utf8(p.nonce)
-  // Fixed messages: echoing the offending value would put the APIv3 key in a log.
-  if (key?.length !== KEY_LENGTH) throw new TypeError('the APIv3 key must be 32 bytes')
-  if (iv?.length !== IV_LENGTH) throw new TypeError('the callback nonce must be 12 bytes')
+  const { key, iv } = keyAndIv(p, (m) => new TypeError(m), 'the callback nonce')
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH })
   cipher.setAAD(Buffer.from(p.associatedData, 'utf8'))
   const body = Buffer.concat([cipher.update(p.plaintext, 'utf8'), cipher.final()])
@@ -43,11 +55,8 @@ export function decryptCallbackResource(p: {
   associatedData: string
   nonce: string
 }): string {
-  const key = utf8(p.apiv3Key)
-  const iv = utf8(p.nonce)
+  const { key, iv } = keyAndIv(p, (m) => new CallbackDecryptError(m), 'the nonce')
   const aad = utf8(p.associatedData)
-  if (key?.length !== KEY_LENGTH) throw new CallbackDecryptError('the APIv3 key must be 32 bytes')
-  if (iv?.length !== IV_LENGTH) throw new CallbackDecryptError('the nonce must be 12 bytes')
   if (aad === undefined) throw new CallbackDecryptError('associated_data must be a string')
   // Buffer.from silently skips non-Base64 characters; refuse them rather than decrypt a guess.
   const text = p.ciphertext

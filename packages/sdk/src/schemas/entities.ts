@@ -76,24 +76,23 @@ export const AssociatedOrderInfo = Type.Object({
 })
 export type AssociatedOrderInfo = Static<typeof AssociatedOrderInfo>
 
-export const SingleUsageDetail = Type.Object({
+/** What a use and a return leave on a coupon (SINGLE) or on one round (SEQUENTIAL). */
+const usageRecord = {
   use_request_no: opt(S),
   use_time: opt(S),
   associated_order_info: opt(AssociatedOrderInfo),
   return_request_no: opt(S),
   return_time: opt(S),
-})
+}
+
+export const SingleUsageDetail = Type.Object(usageRecord)
 export type SingleUsageDetail = Static<typeof SingleUsageDetail>
 
 export const SequentialUsageDetailItem = Type.Object({
   detail_state: UsageDetailItemState,
   valid_begin_time: S,
   valid_end_time: S,
-  use_request_no: opt(S),
-  use_time: opt(S),
-  associated_order_info: opt(AssociatedOrderInfo),
-  return_request_no: opt(S),
-  return_time: opt(S),
+  ...usageRecord,
   delete_time: opt(S),
 })
 export type SequentialUsageDetailItem = Static<typeof SequentialUsageDetailItem>

@@ -13,14 +13,10 @@ export const COUPON_STATES = [
 export const UserProductCouponState = Type.Enum(COUPON_STATES)
 export type UserProductCouponState = Static<typeof UserProductCouponState>
 
-export const ROUND_STATES = [
-  'PENDING',
-  'EFFECTIVE',
-  'USED',
-  'EXPIRED',
-  'DELETED',
-  'DEACTIVATED',
-] as const
+/** A round exists once its coupon is confirmed: every coupon state but CONFIRMING. */
+export const ROUND_STATES = COUPON_STATES.filter(
+  (s): s is Exclude<(typeof COUPON_STATES)[number], 'CONFIRMING'> => s !== 'CONFIRMING',
+)
 export const UsageDetailItemState = Type.Enum(ROUND_STATES)
 export type UsageDetailItemState = Static<typeof UsageDetailItemState>
 

@@ -7,15 +7,16 @@ import type { OperationName, Operations } from './operations.ts'
  * these, so a schema change reaches both at compile time.
  */
 
-type Member<K extends OperationName, M extends string> = Operations[K] extends {
+/** What a table entry's schema member `M` validates; nothing when the entry has none. */
+export type PartOf<Entry, M extends string> = Entry extends {
   readonly [P in M]: infer S extends TSchema
 }
   ? Static<S>
   : Record<never, never>
 
-export type PathOf<K extends OperationName> = Member<K, 'params'>
-export type QueryOf<K extends OperationName> = Member<K, 'query'>
-export type BodyOf<K extends OperationName> = Member<K, 'body'>
+export type PathOf<K extends OperationName> = PartOf<Operations[K], 'params'>
+export type QueryOf<K extends OperationName> = PartOf<Operations[K], 'query'>
+export type BodyOf<K extends OperationName> = PartOf<Operations[K], 'body'>
 export type ResponseOf<K extends OperationName> = Static<Operations[K]['response']>
 
 /** One request as the server hands it to a service: each part validated by its schema. */
