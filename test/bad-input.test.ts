@@ -19,7 +19,8 @@ import { expectError, type Reply, startTestServer, type TestServer } from './hel
 /**
  * Every item of the issue's "Bad input" list: a clear error in WeChat's shape (the harness
  * checks shape, catalogue, signature and leaks on every reply), no state change, no 5xx,
- * and the server keeps serving.
+ * and the server keeps serving. Kept in one file because every case runs against one coupon
+ * whose untouched state the after() hook checks.
  */
 
 let s: TestServer

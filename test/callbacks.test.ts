@@ -24,6 +24,7 @@ import { expectError, startTestServer, TEST_SETTINGS, type TestServer } from './
  * Callbacks from the server's side (issue 4): notify config, the outbox, delivery checked by
  * tools not written here (openssl for the signature, Node's crypto per the spec for
  * AES-GCM), the retry schedule driven by the sandbox clock, restarts, and address safety.
+ * One receiver and one server walk the whole schedule, so the file stays whole.
  */
 
 interface Delivery {

@@ -14,7 +14,10 @@ import {
 } from './helpers/fixtures.ts'
 import { expectError, startTestServer, TEST_SETTINGS, type TestServer } from './helpers/harness.ts'
 
-/** The path a partner walks to reach a return: E3, E4, E6, E8, E10, E11, E12. */
+/**
+ * The path a partner walks to reach a return: create, query, send, confirm, use, query.
+ * Longer than most files on purpose: one server and one story, each step building on the last.
+ */
 
 let s: TestServer
 before(async () => {

@@ -14,7 +14,8 @@ import { startTestServer, type TestServer } from './helpers/harness.ts'
 
 /**
  * SDK ↔ server round trips for stock management, listing, deactivation and the paging
- * iterators, plus retries driven by the sandbox's fault injection.
+ * iterators, plus retries driven by the sandbox's fault injection. One server shared by every
+ * method's round trip, which is why the file is longer than most.
  */
 
 let s: TestServer
