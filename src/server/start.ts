@@ -25,6 +25,8 @@ export interface StartOptions {
   settings?: BehaviourSettings
   logger?: FastifyServerOptions['logger']
   random?: RandomBytes
+  /** Real time in seconds for the signature windows (tests make it exact); default the clock. */
+  realNowSeconds?: () => number
   /**
    * Other processes may serve this database at the same time (cluster workers): the clock,
    * faults and rate limits then come from it on every request. Default: whether the store is
@@ -96,6 +98,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       outbox: worker,
       shared,
       ...(opts.logger === undefined ? {} : { logger: opts.logger }),
+      ...(opts.realNowSeconds === undefined ? {} : { realNowSeconds: opts.realNowSeconds }),
     })
     await app.listen({ host, port: opts.port ?? 8080 })
     const address = app.server.address()

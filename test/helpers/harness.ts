@@ -58,6 +58,8 @@ export interface TestServerOptions {
   databaseUrl?: string
   /** Opens the store at each start (a wrapped or deliberately broken one). */
   openStore?: () => Store
+  /** The server's real time in seconds (signature windows), for tests of their edges. */
+  realNowSeconds?: () => number
 }
 
 export class TestServer {
@@ -91,6 +93,7 @@ export class TestServer {
         ...(this.settings ? { settings: this.settings } : {}),
         ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}),
         ...(o.openStore ? { store: o.openStore() } : {}),
+        ...(o.realNowSeconds ? { realNowSeconds: o.realNowSeconds } : {}),
       }),
     )
     return this
