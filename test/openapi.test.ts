@@ -37,6 +37,12 @@ test('GET /openapi.json needs no authentication and is the committed openapi.jso
   assert.deepEqual(served, openApiDocument(SERVER_VERSION))
 })
 
+test('GET /healthz needs no authentication: 200 while the database answers', async () => {
+  const r = await fetch(`${s.baseUrl}/healthz`)
+  assert.equal(r.status, 200)
+  assert.deepEqual(await r.json(), { status: 'ok', database: 'reachable' })
+})
+
 test('a validator not written here accepts it as OpenAPI 3.1', async () => {
   const doc = (await SwaggerParser.validate(
     structuredClone(openApiDocument('0.0.0')) as never,
@@ -87,7 +93,8 @@ test('every operation and every control is in it, with its schemas and error res
     (n: number, p) => n + Object.keys(p as object).length,
     0,
   )
-  assert.equal(count, OPERATION_NAMES.length + CONTROL_NAMES.length)
+  // And the two routes outside both tables: /healthz and /openapi.json itself.
+  assert.equal(count, OPERATION_NAMES.length + CONTROL_NAMES.length + 2)
 })
 
 test('SERVER_VERSION is package.json’s version', () => {

@@ -7,14 +7,13 @@ import type { ServiceDeps } from '../service/context.ts'
 import type { PlatformKey } from '../store/store.ts'
 import { createAuthenticator } from './authenticate.ts'
 import { installErrorHandling, toWxError } from './errors.ts'
-import { openApiDocument } from './openapi.ts'
 import { installResponseSigning, rejectMalformed, sendSignedError } from './response-signing.ts'
 import { sandboxApi } from './sandbox-api.ts'
 import { strictValidatorCompiler } from './schema-compiler.ts'
+import { installServiceRoutes } from './service-routes.ts'
 import { FaultRegistry } from './traffic/faults.ts'
 import { RateLimiter, SharedRateLimiter } from './traffic/rate-limit.ts'
 import { SharedFaultRegistry } from './traffic/shared-faults.ts'
-import { SERVER_VERSION } from './version.ts'
 import { type Traffic, wechatApi } from './wechat-api.ts'
 
 export interface AppOptions {
@@ -86,9 +85,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         )
       : new RateLimiter(opts.deps.settings.rateLimits.overrides, opts.realNowMs),
   }
-  // The document of every route served; no authentication, as a spec file.
-  const openapi = JSON.stringify(openApiDocument(SERVER_VERSION))
-  app.get('/openapi.json', (_request, reply) => reply.type('application/json').send(openapi))
+  installServiceRoutes(app, opts.deps.store)
   await app.register(wechatApi, { prefix: API_PREFIX, deps: opts.deps, auth, traffic })
   await app.register(sandboxApi, {
     prefix: SANDBOX_PREFIX,

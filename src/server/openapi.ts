@@ -13,7 +13,7 @@ import {
   SANDBOX_CONTROLS,
   SANDBOX_PREFIX,
 } from '@wxcoupon/sdk/schemas'
-import type { TObject, TSchema } from 'typebox'
+import { type TObject, type TSchema, Type } from 'typebox'
 
 /**
  * The OpenAPI 3.1 document of everything the server answers, made from the operation table and
@@ -40,6 +40,11 @@ for (const module of [entities, requests, couponConfig, sandbox]) {
     }
   }
 }
+
+const Health = Type.Object({
+  status: Type.Enum(['ok', 'unavailable']),
+  database: Type.Enum(['reachable', 'unreachable']),
+})
 
 const json = (schema: TSchema) => ({ 'application/json': { schema } })
 
@@ -117,6 +122,27 @@ export function openApiDocument(version: string): Json {
     const spec: ControlSpec = SANDBOX_CONTROLS[name]
     const op = operation(`sandbox_${name}`, spec, { tags: ['sandbox'], security: [{ admin: [] }] })
     addPath(paths, SANDBOX_PREFIX + spec.path, spec.method, op)
+  }
+  paths['/healthz'] = {
+    get: {
+      operationId: 'healthz',
+      summary: 'readiness: 200 while the database answers, 503 when it does not',
+      tags: ['sandbox'],
+      security: [],
+      responses: {
+        '200': { description: 'ready', content: json(Health) },
+        '503': { description: 'the database does not answer', content: json(Health) },
+      },
+    },
+  }
+  paths['/openapi.json'] = {
+    get: {
+      operationId: 'openapi',
+      summary: 'this document',
+      tags: ['sandbox'],
+      security: [],
+      responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': {} } } },
+    },
   }
   const schemas = new Map<string, unknown>()
   const linked = withRefs(paths, schemas, false) as Json
