@@ -94,7 +94,7 @@ describe('signature and Authorization (401 SIGN_ERROR)', () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
     const r = await s.call('POST', path(), good(), { partner: { ...s.partner, privateKey } })
     expect(r, 401, 'SIGN_ERROR')
-    assert.equal(r.json.message, '签名错误，请检查后再试')
+    assert.equal(r.json.message, '错误的签名，验签失败')
   })
 
   test('unknown mchid, unknown serial_no', async () => {
@@ -107,7 +107,7 @@ describe('signature and Authorization (401 SIGN_ERROR)', () => {
       partner: { ...s.partner, serialNo: 'A'.repeat(40) },
     })
     expect(r, 401, 'SIGN_ERROR')
-    assert.equal(r.json.message, '商户证书序列号有误')
+    assert.equal(r.json.message, '商户证书序列号有误。')
   })
 
   test('timestamp outside ±300 s of real time; inside is accepted', async () => {

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { after, before, test } from 'node:test'
 import { WxCouponClient } from '../packages/sdk/src/client/client.ts'
-import { API_PREFIX, OPERATION_NAMES, OPERATIONS } from '../packages/sdk/src/schemas/operations.ts'
+import {
+  API_PREFIX,
+  OPERATION_NAMES,
+  OPERATIONS,
+  type OperationSpec,
+  operationPath,
+} from '../packages/sdk/src/schemas/operations.ts'
 import { renderOperationTable } from '../scripts/readme-operations.ts'
 import { RateLimiter } from '../src/server/traffic/rate-limit.ts'
 import { startTestServer, type TestServer } from './helpers/harness.ts'
@@ -22,14 +28,14 @@ before(async () => {
 after(() => s.close())
 
 /** A request-target for an operation, its path ids filled with plausible values. */
-function targetOf(path: string): string {
-  return API_PREFIX + path.replace(/\{\w+\}/g, 'X1')
+function targetOf(op: OperationSpec): string {
+  return operationPath(op).replace(/\{\w+\}/g, 'X1')
 }
 
 test('every operation has a route: an unsigned call is refused by the signature check, not 404', async () => {
   for (const name of OPERATION_NAMES) {
     const op = OPERATIONS[name]
-    const r = await s.call(op.method, targetOf(op.path), op.method === 'GET' ? undefined : {}, {
+    const r = await s.call(op.method, targetOf(op), op.method === 'GET' ? undefined : {}, {
       authorization: null,
     })
     assert.equal(r.status, 401, `${name}: ${r.text}`)
@@ -43,7 +49,7 @@ test('every operation has a route: an unsigned call is refused by the signature 
 test('routes are distinct: each method and path reaches exactly its own operation', () => {
   for (const name of OPERATION_NAMES) {
     const op = OPERATIONS[name]
-    assert.equal(operationOf(op.method, targetOf(op.path)), name)
+    assert.equal(operationOf(op.method, targetOf(op)), name)
   }
 })
 

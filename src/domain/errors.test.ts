@@ -59,6 +59,7 @@ test('status and code agree for every entry; names are unique per message', () =
     UNAUTHORIZED: 401,
     NO_AUTH: 403,
     NOT_FOUND: 404,
+    RESOURCE_NOT_EXISTS: 404,
     RATELIMIT_EXCEEDED: 429,
     SYSTEM_ERROR: 500,
   }

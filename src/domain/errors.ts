@@ -1,3 +1,5 @@
+import type { SignInformation } from '@wxcoupon/sdk/protocol'
+
 /**
  * The one error catalogue. Every error any layer returns to a client is an entry here:
  * HTTP status, WeChat `code`, WeChat `message`, and the numeric code WeChat appends to the
@@ -111,21 +113,40 @@ export const ERRORS = {
   NOT_FOUND_USER_COUPON: entry(404, 'NOT_FOUND', '未找到 coupon_code 对应的用户商品券', 268578608),
   NOTIFY_CONFIG_NOT_FOUND: entry(404, 'NOT_FOUND', '未设置商品券事件通知地址', 268578608, true),
   NOT_FOUND_ROUTE: entry(404, 'NOT_FOUND', '请求的资源不存在', 268578608, true),
+  // The 401s, in the order they are checked (server/authenticate.ts).
   SIGN_ERROR_FORMAT: entry(
     401,
     'SIGN_ERROR',
     'Http头Authorization值格式错误，请参考《微信支付商户REST API签名规则》',
     269546525,
   ),
-  SIGN_ERROR_MCHID: entry(401, 'SIGN_ERROR', '商户号不存在或未开通APIv3', 269546525, true),
-  SIGN_ERROR_SERIAL: entry(401, 'SIGN_ERROR', '商户证书序列号有误', 269546525, true),
+  SIGN_ERROR_SCHEME: entry(401, 'SIGN_ERROR', 'Http头Authorization认证类型不正确', 269546525, true),
   SIGN_ERROR_TIMESTAMP: entry(
     401,
     'SIGN_ERROR',
     'Http头Authorization中的timestamp与发起请求的时间不得超过5分钟',
     269546525,
   ),
-  SIGN_ERROR_SIGNATURE: entry(401, 'SIGN_ERROR', '签名错误，请检查后再试', 269546525),
+  SIGN_ERROR_MCHID: entry(401, 'SIGN_ERROR', '商户号不存在或未开通APIv3', 269546525, true),
+  SIGN_ERROR_SERIAL: entry(401, 'SIGN_ERROR', '商户证书序列号有误。', 269546525),
+  // Carries detail.sign_information: what the server signed, to compare with the client's.
+  SIGN_ERROR_SIGNATURE: entry(401, 'SIGN_ERROR', '错误的签名，验签失败', 269546525),
+  // A Wechatpay-Serial naming no platform key of the partner (when the partner is strict).
+  PLATFORM_SERIAL_INVALID: entry(
+    400,
+    'PARAM_ERROR',
+    '平台证书序列号Wechatpay-Serial错误',
+    268435461,
+    true,
+  ),
+  // GET /v3/certificates of a partner in public-key mode: the message WeChat Pay gives today.
+  CERTIFICATES_NOT_AVAILABLE: entry(
+    404,
+    'RESOURCE_NOT_EXISTS',
+    '无可用的平台证书，请在商户平台-API安全申请使用微信支付公钥。可查看指引https://pay.weixin.qq.com/doc/v3/merchant/4012153196',
+    268578608,
+    true,
+  ),
   RATELIMIT_EXCEEDED: entry(429, 'RATELIMIT_EXCEEDED', '请求超过接口频率限制', 270924289),
   SYSTEM_ERROR: entry(500, 'SYSTEM_ERROR', '系统异常，请稍后重试', 268435455, true),
   // Sandbox controls (not part of WeChat Pay) use the same envelope.
@@ -154,6 +175,8 @@ export interface ErrorDetail {
   value?: unknown
   issue?: string
   location?: 'body' | 'query' | 'path' | 'header' | 'authorization'
+  /** SIGN_ERROR on the signature: the detail takes the real service's nested shape. */
+  signInformation?: SignInformation
 }
 
 /** An error a client is meant to see. Anything else becomes SYSTEM_ERROR at the edge. */

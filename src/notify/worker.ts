@@ -1,4 +1,3 @@
-import type { KeyObject } from 'node:crypto'
 import {
   generateNonce,
   type RandomBytes,
@@ -9,6 +8,7 @@ import {
 import type { FAULTY_KINDS } from '@wxcoupon/sdk/schemas'
 import { EVENTS, nextDelivery, retrySchedule } from '../domain/notification.ts'
 import type { BehaviourSettings } from '../domain/settings.ts'
+import type { PlatformKeys } from '../service/platform-keys.ts'
 import type { SandboxClock } from '../service/sandbox-clock.ts'
 import type { NotificationRecord, Store } from '../store/store.ts'
 import { type PostCallback, type PostResult, postCallback } from './deliver.ts'
@@ -26,13 +26,14 @@ export interface AttemptOutcome extends PostResult {
  * Delivers the outbox: claims due notifications (sandbox-clock time, so advancing the clock
  * fires retries), POSTs each signed and encrypted, records every attempt, and reschedules
  * failures on the configured schedule until it is used up. Pending work survives restarts
- * because it lives in the store; leases keep two workers from sending the same attempt.
+ * because it lives in the store; leases keep two workers from sending the same attempt. Each
+ * delivery is signed with the key the partner's key mode picks for it (a platform certificate,
+ * or in transition mode the public key for a share of deliveries).
  */
 export class OutboxWorker {
   readonly #store: Store
   readonly #clock: SandboxClock
-  readonly #key: KeyObject
-  readonly #keyId: string
+  readonly #keys: PlatformKeys
   readonly #random: RandomBytes
   readonly #settings: BehaviourSettings['notify']
   readonly #post: PostCallback
@@ -45,8 +46,7 @@ export class OutboxWorker {
   constructor(p: {
     store: Store
     clock: SandboxClock
-    platformKey: KeyObject
-    platformKeyId: string
+    platformKeys: PlatformKeys
     random: RandomBytes
     settings: BehaviourSettings['notify']
     post?: PostCallback
@@ -54,8 +54,7 @@ export class OutboxWorker {
   }) {
     this.#store = p.store
     this.#clock = p.clock
-    this.#key = p.platformKey
-    this.#keyId = p.platformKeyId
+    this.#keys = p.platformKeys
     this.#random = p.random
     this.#settings = p.settings
     this.#post = p.post ?? postCallback
@@ -166,13 +165,14 @@ export class OutboxWorker {
     })
     const realSeconds = Math.floor(this.#realNowMs() / 1000)
     const stale = kind === 'stale_timestamp'
+    const key = await this.#keys.forCallback(n.mchid, this.#clock.seconds())
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       'User-Agent': 'wxcoupon-sandbox-notify',
       ...signResponse({
         body,
-        privateKey: this.#key,
-        keyId: this.#keyId,
+        privateKey: key.privateKey,
+        keyId: key.keyId,
         // Twice the window: stale to every receiver, whichever edge rule it applies.
         timestamp: stale ? realSeconds - 2 * TIMESTAMP_TOLERANCE_SECONDS : realSeconds,
         random: this.#random,

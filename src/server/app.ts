@@ -1,10 +1,11 @@
-import { createPrivateKey } from 'node:crypto'
+import type { Server } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import { generateRequestId, type RandomBytes } from '@wxcoupon/sdk/protocol'
-import { API_PREFIX, SANDBOX_PREFIX } from '@wxcoupon/sdk/schemas'
+import { SANDBOX_PREFIX } from '@wxcoupon/sdk/schemas'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { OutboxWorker } from '../notify/worker.ts'
 import type { ServiceDeps } from '../service/context.ts'
-import type { PlatformKey } from '../store/store.ts'
+import type { PlatformKeys } from '../service/platform-keys.ts'
 import { createAuthenticator } from './authenticate.ts'
 import { installErrorHandling, toWxError } from './errors.ts'
 import { installResponseSigning, rejectMalformed, sendSignedError } from './response-signing.ts'
@@ -18,7 +19,8 @@ import { type Traffic, wechatApi } from './wechat-api.ts'
 
 export interface AppOptions {
   deps: ServiceDeps
-  platformKey: PlatformKey
+  /** The public key and each partner's platform certificates (the notify worker shares them). */
+  platformKeys: PlatformKeys
   adminToken: string
   /** Real time in seconds for signature windows; tests inject it. */
   realNowSeconds?: () => number
@@ -34,7 +36,11 @@ export interface AppOptions {
    * rate limits then live in it. Default: whether the clock is shared.
    */
   shared?: boolean
+  /** Serve HTTPS with this certificate (`serve --tls`). */
+  https?: { certificatePem: string; privateKeyPem: string }
 }
+
+const TIMEOUTS = { requestTimeout: 30_000, connectionTimeout: 60_000, keepAliveTimeout: 5_000 }
 
 /**
  * Builds the server without listening (tests use inject() or listen on port 0). Everything the
@@ -44,14 +50,26 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const realNowSeconds = opts.realNowSeconds ?? (() => Math.floor(Date.now() / 1000))
   const random: RandomBytes = opts.deps.random
   const bodyLimit = opts.bodyLimit ?? 64 * 1024
-  const privateKey = createPrivateKey(opts.platformKey.privateKeyPem)
-  const signing = { privateKey, keyId: opts.platformKey.keyId, realNowSeconds, random }
+  const signing = { key: opts.platformKeys.publicKey, realNowSeconds, random }
+  const tls = opts.https
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit,
-    requestTimeout: 30_000,
-    connectionTimeout: 60_000,
-    keepAliveTimeout: 5_000,
+    ...TIMEOUTS,
+    // HTTPS through a factory keeps the instance typed as the HTTP one it otherwise is.
+    ...(tls
+      ? {
+          serverFactory: (handler: Parameters<typeof createHttpsServer>[1]) => {
+            const server = createHttpsServer(
+              { key: tls.privateKeyPem, cert: tls.certificatePem, ...TIMEOUTS },
+              handler,
+            )
+            server.keepAliveTimeout = TIMEOUTS.keepAliveTimeout
+            server.setTimeout(TIMEOUTS.connectionTimeout)
+            return server as unknown as Server
+          },
+        }
+      : {}),
     return503OnClosing: false,
     genReqId: () => generateRequestId(random),
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 2048 },
@@ -86,7 +104,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       : new RateLimiter(opts.deps.settings.rateLimits.overrides, opts.realNowMs),
   }
   installServiceRoutes(app, opts.deps.store)
-  await app.register(wechatApi, { prefix: API_PREFIX, deps: opts.deps, auth, traffic })
+  await app.register(wechatApi, {
+    deps: opts.deps,
+    auth,
+    traffic,
+    platformKeys: opts.platformKeys,
+  })
   await app.register(sandboxApi, {
     prefix: SANDBOX_PREFIX,
     deps: opts.deps,

@@ -3,6 +3,7 @@ import {
   buildRequestMessage,
   checkTimestamp,
   parseAuthorization,
+  signInformation,
   TIMESTAMP_TOLERANCE_SECONDS,
   verifySha256WithRsa,
 } from '@wxcoupon/sdk/protocol'
@@ -11,9 +12,13 @@ import type { Caller } from '../service/context.ts'
 import type { StoreReader } from '../store/store.ts'
 
 /**
- * Server-side verification of an APIv3 request (protocol §3), in the documented order; the
- * first failure wins and every failure is 401 SIGN_ERROR. It runs on the raw request-target
- * and the raw body bytes, before anything parses the body.
+ * Server-side verification of an APIv3 request (protocol §3); the first failure wins and every
+ * failure is 401 SIGN_ERROR with a message of its own. The order is the real service's
+ * (research §2): header format → scheme → timestamp → mchid and serial → signature — the
+ * clock before anything is looked up, as WeChat Pay answers a stale request before it reads
+ * the signature. A failed signature's detail shows the message the server verified
+ * (sign_information). It runs on the raw request-target and the raw body bytes, before
+ * anything parses the body.
  */
 export interface SignedRequest {
   method: string
@@ -60,27 +65,37 @@ export function createAuthenticator(p: {
     async authenticate(req) {
       const parsed = parseAuthorization(req.authorization)
       if (!parsed.ok) {
-        throw wxError('SIGN_ERROR_FORMAT', {
-          field: 'Authorization',
-          issue: parsed.reason,
-          location: 'header',
-        })
+        const detail = { field: 'Authorization', issue: parsed.reason, location: 'header' } as const
+        throw wxError(
+          parsed.reason === 'scheme' ? 'SIGN_ERROR_SCHEME' : 'SIGN_ERROR_FORMAT',
+          detail,
+        )
       }
       const a = parsed.value
+      const now = p.realNowSeconds()
+      if (checkTimestamp('request', a.timestamp, now, tolerance) !== 'ok') {
+        throw wxError('SIGN_ERROR_TIMESTAMP', {
+          field: 'timestamp',
+          issue: `the server's time is ${now}; the timestamp must be within ${tolerance} s of it`,
+          location: 'authorization',
+        })
+      }
       if (!(await partnerKnown(a.mchid))) throw wxError('SIGN_ERROR_MCHID')
       const key = await certKey(a.mchid, a.serialNo)
       if (!key) throw wxError('SIGN_ERROR_SERIAL')
-      if (checkTimestamp('request', a.timestamp, p.realNowSeconds(), tolerance) !== 'ok') {
-        throw wxError('SIGN_ERROR_TIMESTAMP')
-      }
-      const message = buildRequestMessage({
+      const signed = {
         method: req.method,
         url: req.url,
         timestamp: a.timestamp,
         nonce: a.nonceStr,
         body: req.body,
-      })
-      if (!verifySha256WithRsa(message, a.signature, key)) throw wxError('SIGN_ERROR_SIGNATURE')
+      }
+      if (!verifySha256WithRsa(buildRequestMessage(signed), a.signature, key)) {
+        throw wxError('SIGN_ERROR_SIGNATURE', {
+          issue: 'sign not match',
+          signInformation: signInformation(signed),
+        })
+      }
       return { mchid: a.mchid }
     },
   }

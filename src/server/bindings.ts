@@ -3,6 +3,7 @@ import type { Caller, ServiceDeps } from '../service/context.ts'
 import { createProductCoupon } from '../service/create-product-coupon.ts'
 import { listUserCoupons } from '../service/list-user-coupons.ts'
 import { getNotifyConfig, setNotifyConfig } from '../service/notify-config.ts'
+import { listCertificates } from '../service/platform-certificates.ts'
 import { deactivateProductCouponOp, patchProductCoupon } from '../service/product-coupons.ts'
 import { getProductCoupon, getStock, getUserCoupon } from '../service/queries.ts'
 import { sendCoupon } from '../service/send-coupon.ts'
@@ -50,6 +51,7 @@ export const BINDINGS: { readonly [K in OperationName]: Binding<K> } = {
   get_user_coupon: (d, c, r) => getUserCoupon(d, c, couponIds(r.params), r.query),
   deactivate: (d, c, r) => deactivate(d, c, couponIds(r.params), r.body),
   return: (d, c, r) => returnUserCoupon(d, c, couponIds(r.params), r.body),
+  get_certificates: (d, c, r) => listCertificates(d, c, r.query),
 }
 
 function stockIds(p: { product_coupon_id: string; stock_id: string }) {

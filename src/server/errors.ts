@@ -70,8 +70,26 @@ export function errorBody(e: WxError): ErrorBody {
   return body
 }
 
-/** Echo short primitive values only; never objects or long strings from the request. */
+/**
+ * Echo short primitive values only; never objects or long strings from the request. The one
+ * exception is a failed signature, answered as WeChat Pay answers it (keys in its order): what
+ * the server signed, so a developer can diff it against what the client signed.
+ */
 function sanitizeDetail(d: ErrorDetail): Record<string, unknown> {
+  if (d.signInformation) {
+    const i = d.signInformation
+    return {
+      detail: { issue: d.issue ?? 'sign not match' },
+      field: d.field ?? 'signature',
+      location: d.location ?? 'authorization',
+      sign_information: {
+        method: i.method,
+        sign_message_length: i.sign_message_length,
+        truncated_sign_message: i.truncated_sign_message,
+        url: i.url,
+      },
+    }
+  }
   const out: Record<string, unknown> = {}
   if (d.field !== undefined) out.field = d.field
   if (typeof d.value === 'number' || typeof d.value === 'boolean') out.value = d.value

@@ -3,13 +3,13 @@ import * as entities from '@wxcoupon/sdk/schemas'
 import * as requests from '@wxcoupon/sdk/schemas'
 import * as sandbox from '@wxcoupon/sdk/schemas'
 import {
-  API_PREFIX,
   CONTROL_NAMES,
   type ControlSpec,
   ErrorBody,
   OPERATION_NAMES,
   OPERATIONS,
   type OperationSpec,
+  operationPath,
   SANDBOX_CONTROLS,
   SANDBOX_PREFIX,
 } from '@wxcoupon/sdk/schemas'
@@ -116,7 +116,7 @@ export function openApiDocument(version: string): Json {
     const op = operation(name, spec, { tags: ['partner'], security: [{ wechatpay: [] }] })
     op['x-rate-limit'] = spec.rateLimit
     if (spec.requestNo) op['x-request-number'] = spec.requestNo
-    addPath(paths, API_PREFIX + spec.path, spec.method, op)
+    addPath(paths, operationPath(spec), spec.method, op)
   }
   for (const name of CONTROL_NAMES) {
     const spec: ControlSpec = SANDBOX_CONTROLS[name]

@@ -1,4 +1,3 @@
-import type { KeyObject } from 'node:crypto'
 import type { Duplex } from 'node:stream'
 import {
   formatRequestId,
@@ -8,24 +7,27 @@ import {
 } from '@wxcoupon/sdk/protocol'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { type WxError, wxError } from '../domain/errors.ts'
+import type { SigningKey } from '../service/platform-keys.ts'
 import { errorBody } from './errors.ts'
 
 /**
  * Every response — errors, 404s and sandbox replies included — carries Request-ID and is
- * signed with the platform key over the exact bytes sent (protocol §4.1, §6).
+ * signed with a platform key over the exact bytes sent (protocol §4.1, §6): the key the API
+ * route chose for the partner (request.signingKey), else the WeChat Pay public key. All
+ * signing goes through signatureHeaders, so where RSA runs is decided in one place.
  */
 export interface ResponseSigner {
-  privateKey: KeyObject
-  keyId: string
+  /** The public key: for answers no partner's key was chosen for. */
+  key: SigningKey
   realNowSeconds: () => number
   random: RandomBytes
 }
 
-function signatureHeaders(p: ResponseSigner, body: string | Buffer) {
+function signatureHeaders(p: ResponseSigner, body: string | Buffer, key: SigningKey = p.key) {
   return signResponse({
     body,
-    privateKey: p.privateKey,
-    keyId: p.keyId,
+    privateKey: key.privateKey,
+    keyId: key.keyId,
     timestamp: p.realNowSeconds(),
     random: p.random,
   })
@@ -43,7 +45,7 @@ export function installResponseSigning(app: FastifyInstance, p: ResponseSigner):
     reply.header('Request-ID', formatRequestId(request.id, reply.wxNumeric))
     // Streams are never produced by this server; an unsigned reply is better than a wrong one.
     if (body === undefined) return payload
-    reply.headers(signatureHeaders(p, body))
+    reply.headers(signatureHeaders(p, body, request.signingKey))
     return payload
   })
 }

@@ -5,6 +5,12 @@ import { formatRfc3339 } from '../domain/time.ts'
 import type { OutboxWorker } from '../notify/worker.ts'
 import type { ServiceDeps } from '../service/context.ts'
 import {
+  addPlatformCertificate,
+  endPlatformCertificate,
+  listPartnerCertificates,
+  setKeyMode,
+} from '../service/platform-certificates.ts'
+import {
   approveProductCoupon,
   authorizeBrand,
   createAppId,
@@ -40,7 +46,24 @@ export type ControlBinding<K extends ControlName> = (
  * added to the table without its handler does not compile.
  */
 export const CONTROL_BINDINGS: { readonly [K in ControlName]: ControlBinding<K> } = {
-  create_partner: ({ deps }) => createPartner(deps),
+  create_partner: ({ deps }, r) => createPartner(deps, r.body),
+  set_key_mode: ({ deps }, r) => setKeyMode(deps, r.params.mchid, r.body),
+  add_platform_certificate: ({ deps }, r) =>
+    addPlatformCertificate(deps, r.params.mchid, r.body.activate_after_seconds),
+  list_platform_certificates: ({ deps }, r) => listPartnerCertificates(deps, r.params.mchid),
+  expire_platform_certificate: ({ deps }, r) =>
+    endPlatformCertificate(deps, {
+      mchid: r.params.mchid,
+      serialNo: r.params.serial_no,
+      how: 'expire',
+      ...(r.body.after_seconds === undefined ? {} : { afterSeconds: r.body.after_seconds }),
+    }),
+  revoke_platform_certificate: ({ deps }, r) =>
+    endPlatformCertificate(deps, {
+      mchid: r.params.mchid,
+      serialNo: r.params.serial_no,
+      how: 'revoke',
+    }),
   list_partners: async ({ deps }) => (await listTenants(deps)).partners,
   create_brand: ({ deps }, r) => createBrand(deps, r.body.partner_mchids),
   list_brands: async ({ deps }) => (await listTenants(deps)).brands,

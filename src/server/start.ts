@@ -1,4 +1,3 @@
-import { createPrivateKey } from 'node:crypto'
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { pooledRandom, type RandomBytes } from '@wxcoupon/sdk/protocol'
@@ -9,10 +8,13 @@ import { OutboxWorker } from '../notify/worker.ts'
 import { bootstrap } from '../service/bootstrap.ts'
 import type { ServiceDeps } from '../service/context.ts'
 import { pageCodec } from '../service/page-token.ts'
+import { issueTlsCertificate } from '../service/pki/sandbox-ca.ts'
+import { PlatformKeys } from '../service/platform-keys.ts'
 import { SandboxClock } from '../service/sandbox-clock.ts'
 import { openStore } from '../store/open.ts'
 import type { Store } from '../store/store.ts'
 import { buildApp } from './app.ts'
+import { type RunningProxy, startInterceptingProxy } from './intercepting-proxy.ts'
 
 export interface StartOptions {
   /** `postgres://…` to use PostgreSQL (several instances may share it); default: SQLite in dataDir. */
@@ -33,6 +35,10 @@ export interface StartOptions {
    * one that independent instances share (PostgreSQL).
    */
   shared?: boolean
+  /** Serve HTTPS with a certificate of the sandbox CA (`serve --tls`). */
+  tls?: boolean
+  /** Also listen as an HTTP proxy that intercepts WeChat Pay's hosts (0: any free port). */
+  proxyPort?: number
 }
 
 export interface RunningServer {
@@ -40,6 +46,8 @@ export interface RunningServer {
   store: Store
   baseUrl: string
   sandbox: SandboxFile
+  /** With `proxyPort`: the proxy's URL. */
+  proxyUrl?: string
   close(): Promise<void>
 }
 
@@ -52,7 +60,9 @@ async function writeAtomically(path: string, content: string, mode: number): Pro
 /**
  * Opens (or bootstraps) the database, serves, and rewrites sandbox.json in the data dir with
  * the base URL. Keys and tenants live in the database, so every instance on one PostgreSQL
- * database answers with the same platform key and tenants; each writes its own data dir.
+ * database answers with the same platform key and tenants; each writes its own data dir. The
+ * sandbox CA's certificate is written there too (ca.pem), and with `tls` or `proxyPort` a TLS
+ * certificate is issued from it for this run (kept in memory only).
  */
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1'
@@ -69,11 +79,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     const { platformKey, adminToken, tenant } = boot
     const clock = await SandboxClock.load(store, { shared })
     const settings = opts.settings ?? DEFAULT_BEHAVIOUR
+    const platformKeys = new PlatformKeys({ store, platformKey, shared, random })
     const worker = new OutboxWorker({
       store,
       clock,
-      platformKey: createPrivateKey(platformKey.privateKeyPem),
-      platformKeyId: platformKey.keyId,
+      platformKeys,
       random,
       settings: settings.notify,
     })
@@ -84,28 +94,57 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       random,
       pages: pageCodec(boot.pageTokenKey),
       outbox: worker,
+      platformKeys,
     }
     const privateKeyFile = join(keysDir, 'apiclient_key.pem')
     const publicKeyFile = join(keysDir, 'wechatpay_public_key.pem')
     if (boot.partnerPrivateKeyPem)
       await writeAtomically(privateKeyFile, boot.partnerPrivateKeyPem, 0o600)
     await writeAtomically(publicKeyFile, platformKey.publicKeyPem, 0o644)
+    const caFile = join(dir, 'ca.pem')
+    await writeAtomically(caFile, boot.ca.certificatePem, 0o644)
+    const tlsCertificate =
+      opts.tls || opts.proxyPort !== undefined
+        ? await issueTlsCertificate(boot.ca, {
+            hosts: [host],
+            nowSeconds: Math.floor(Date.now() / 1000),
+            random,
+          })
+        : undefined
 
     const app = await buildApp({
       deps,
-      platformKey,
+      platformKeys,
       adminToken,
       outbox: worker,
       shared,
+      ...(opts.tls && tlsCertificate ? { https: tlsCertificate } : {}),
       ...(opts.logger === undefined ? {} : { logger: opts.logger }),
       ...(opts.realNowSeconds === undefined ? {} : { realNowSeconds: opts.realNowSeconds }),
     })
     await app.listen({ host, port: opts.port ?? 8080 })
     const address = app.server.address()
     const port = typeof address === 'object' && address ? address.port : (opts.port ?? 8080)
-    const baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+    const scheme = opts.tls ? 'https' : 'http'
+    const baseUrl = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`
+    let proxy: RunningProxy | undefined
+    if (opts.proxyPort !== undefined && tlsCertificate) {
+      try {
+        proxy = await startInterceptingProxy({
+          app,
+          host,
+          port: opts.proxyPort,
+          tls: tlsCertificate,
+        })
+      } catch (e) {
+        await app.close()
+        throw e
+      }
+    }
     const sandbox: SandboxFile = {
       base_url: baseUrl,
+      ca_file: caFile,
+      ...(proxy ? { proxy_url: proxy.url } : {}),
       admin_token: adminToken,
       platform: { public_key_id: platformKey.keyId, public_key_file: publicKeyFile },
       partner: {
@@ -127,9 +166,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       store,
       baseUrl,
       sandbox,
+      ...(proxy ? { proxyUrl: proxy.url } : {}),
       close() {
         closing ??= worker
           .stop()
+          .then(() => proxy?.close())
           .then(() => app.close())
           .then(() => store.close())
         return closing

@@ -6,10 +6,12 @@ import {
   OPERATIONS,
   type OperationName,
   type OperationSpec,
+  operationPath,
 } from '@wxcoupon/sdk/schemas'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { wxError } from '../domain/errors.ts'
 import type { Caller, ServiceDeps } from '../service/context.ts'
+import type { PlatformKeys, SigningKey } from '../service/platform-keys.ts'
 import type { Authenticator } from './authenticate.ts'
 import { BINDINGS, type Binding } from './bindings.ts'
 import { parseJsonBody } from './request-body.ts'
@@ -25,19 +27,23 @@ const EMPTY = Buffer.alloc(0)
 const ERRORS = { '4xx': ErrorBody, '5xx': ErrorBody }
 
 /**
- * The WeChat-compatible API, one route per entry of the operation table. Order per the
- * protocol: verify the signature over the raw bytes, then read the body as JSON, then
- * (Fastify) validate against the route's schemas, then the service runs authorisation,
- * ownership, idempotency and the rules.
+ * The WeChat-compatible API, one route per entry of the operation table (each at its full
+ * path: GET /v3/certificates is outside the product-coupon prefix). Order per the protocol:
+ * verify the signature over the raw bytes, pick the partner's platform key for the answer (and
+ * refuse a Wechatpay-Serial it does not know, if the partner is strict), then read the body as
+ * JSON, then (Fastify) validate against the route's schemas, then the service runs
+ * authorisation, ownership, idempotency and the rules.
  */
 export const wechatApi: FastifyPluginAsync<{
   deps: ServiceDeps
   auth: Authenticator
   traffic: Traffic
+  platformKeys: PlatformKeys
 }> = async (app, opts) => {
   const { deps } = opts
   const limits = deps.settings.rateLimits
   app.decorateRequest('caller', null)
+  app.decorateRequest('signingKey', undefined)
   app.addHook('preValidation', async (request) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : EMPTY
     request.caller = await opts.auth.authenticate({
@@ -46,11 +52,21 @@ export const wechatApi: FastifyPluginAsync<{
       authorization: request.headers.authorization,
       body: raw,
     })
+    if (deps.clock.shared) await deps.clock.refresh()
+    const operation = request.routeOptions.config.operation
+    const serial = request.headers['wechatpay-serial']
+    const answer = await opts.platformKeys.forAnswer(request.caller.mchid, {
+      requestSerial: Array.isArray(serial) ? serial[0] : serial,
+      now: deps.clock.seconds(),
+      certificateDownload: operation === 'get_certificates',
+    })
+    request.signingKey = answer.key
+    if (answer.refuseSerial) {
+      throw wxError('PLATFORM_SERIAL_INVALID', { field: 'Wechatpay-Serial', location: 'header' })
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       request.body = parseJsonBody(request.headers['content-type'], raw)
     }
-    if (deps.clock.shared) await deps.clock.refresh()
-    const operation = request.routeOptions.config.operation
     if (operation === undefined) return
     // Rejected calls change nothing: both checks run before validation and the service.
     if (limits.enabled) {
@@ -69,7 +85,7 @@ export const wechatApi: FastifyPluginAsync<{
     const bound = BINDINGS[name] as Binding<OperationName>
     app.route({
       method: op.method,
-      url: op.path.replace(/\{(\w+)\}/g, ':$1'),
+      url: operationPath(op).replace(/\{(\w+)\}/g, ':$1'),
       config: { operation: name },
       schema: {
         ...(op.params ? { params: op.params } : {}),
@@ -107,6 +123,8 @@ function callerOf(request: FastifyRequest): Caller {
 declare module 'fastify' {
   interface FastifyRequest {
     caller: Caller | null
+    /** The platform key this request's answer is signed with; unset: the public key. */
+    signingKey: SigningKey | undefined
   }
   interface FastifyContextConfig {
     /** The WeChat operation a route serves, for rate limits and fault injection. */

@@ -1,12 +1,18 @@
 import type { RandomBytes } from '@wxcoupon/sdk/protocol'
 import { generateRsaKeyPair } from '@wxcoupon/sdk/protocol'
-import type { PlatformKey, Store, StoreTx } from '../store/store.ts'
+import type { PlatformKey, Store, StoreReader, StoreTx } from '../store/store.ts'
 import { newAppId, newBrandId, newOpenId, randomDigits } from './ids.ts'
+import {
+  generateRsaKeyPairAsync,
+  newSandboxCa,
+  type RsaKeyPair,
+  type SandboxCa,
+} from './pki/sandbox-ca.ts'
 import { addPartner } from './sandbox.ts'
 
 /**
- * First start on an empty database: the platform key, the admin token, the page-token key and
- * one ready tenant — a partner, a brand that authorised it, an AppID bound to it and a user.
+ * First start on an empty database: the platform key, the sandbox CA, the admin token, the
+ * page-token key and one ready tenant — a partner, a brand that authorised it, an AppID bound to it and a user.
  * One transaction under a named lock, so several instances starting together on one
  * PostgreSQL database agree on a single set (the loser of the race reads the winner's).
  */
@@ -21,6 +27,8 @@ export interface SandboxTenant {
 
 export interface Bootstrap {
   platformKey: PlatformKey
+  /** Made on the first start of a version that has it (databases made earlier get one then). */
+  ca: SandboxCa
   adminToken: string
   pageTokenKey: Buffer
   tenant: SandboxTenant
@@ -34,6 +42,9 @@ export interface Bootstrap {
 
 const TENANT = 'bootstrap_tenant'
 const TENANT_KEY = 'bootstrap_partner_key'
+const CA = 'sandbox_ca'
+
+type KeyRole = 'platform' | 'partner' | 'ca'
 
 async function secret(tx: StoreTx, key: string, random: RandomBytes): Promise<string> {
   const existing = await tx.getMeta(key)
@@ -45,12 +56,25 @@ async function secret(tx: StoreTx, key: string, random: RandomBytes): Promise<st
 
 export async function bootstrap(store: Store, random: RandomBytes): Promise<Bootstrap> {
   // Key generation takes up to a second on a busy machine: a restart (the common case) skips
-  // it, and a first start does it before taking the lock, so racing instances don't queue.
-  const done = (await store.read.getMeta(TENANT)) !== undefined
-  let pairs = done ? undefined : { platform: generateRsaKeyPair(), partner: generateRsaKeyPair() }
-  const keyPairs = () => {
-    pairs ??= { platform: generateRsaKeyPair(), partner: generateRsaKeyPair() }
-    return pairs
+  // it, and a first start does it before taking the lock (the three keys at once, off the event
+  // loop), so racing instances don't queue. What a racing instance already made is kept.
+  const [tenantDone, caDone] = await Promise.all([
+    store.read.getMeta(TENANT),
+    store.read.getMeta(CA),
+  ])
+  const pairs: Partial<Record<KeyRole, RsaKeyPair>> = {}
+  const roles: KeyRole[] = [
+    ...(tenantDone === undefined ? (['platform', 'partner'] as const) : []),
+    ...(caDone === undefined ? (['ca'] as const) : []),
+  ]
+  await Promise.all(
+    roles.map(async (role) => {
+      pairs[role] = await generateRsaKeyPairAsync()
+    }),
+  )
+  const keyPair = (role: KeyRole): RsaKeyPair => {
+    pairs[role] ??= generateRsaKeyPair()
+    return pairs[role]
   }
   return store.transaction(async (tx) => {
     await tx.lockNamed('wxcoupon-bootstrap')
@@ -58,11 +82,16 @@ export async function bootstrap(store: Store, random: RandomBytes): Promise<Boot
     if (!platformKey) {
       platformKey = {
         keyId: `PUB_KEY_ID_${randomDigits(random, 28)}`,
-        privateKeyPem: keyPairs().platform.privateKeyPem,
-        publicKeyPem: keyPairs().platform.publicKeyPem,
+        privateKeyPem: keyPair('platform').privateKeyPem,
+        publicKeyPem: keyPair('platform').publicKeyPem,
       }
       await tx.insertPlatformKey(platformKey)
     }
+    const storedCa = await tx.getMeta(CA)
+    const ca = storedCa
+      ? (JSON.parse(storedCa) as SandboxCa)
+      : newSandboxCa(keyPair('ca'), Math.floor(Date.now() / 1000), random)
+    if (!storedCa) await tx.setMeta(CA, JSON.stringify(ca))
     const adminToken = await secret(tx, 'admin_token', random)
     const pageTokenKey = Buffer.from(await secret(tx, 'page_token_key', random), 'base64url')
     const stored = await tx.getMeta(TENANT)
@@ -70,13 +99,14 @@ export async function bootstrap(store: Store, random: RandomBytes): Promise<Boot
       const key = await tx.getMeta(TENANT_KEY)
       return {
         platformKey,
+        ca,
         adminToken,
         pageTokenKey,
         tenant: JSON.parse(stored) as SandboxTenant,
         ...(key ? { partnerPrivateKeyPem: key } : {}),
       }
     }
-    const partnerPair = keyPairs().partner
+    const partnerPair = keyPair('partner')
     const { mchid, serialNo, apiv3Key } = await addPartner(tx, random, partnerPair.publicKeyPem)
     const brandId = await newBrandId(tx)
     await tx.insertBrand(brandId)
@@ -97,10 +127,18 @@ export async function bootstrap(store: Store, random: RandomBytes): Promise<Boot
     await tx.setMeta(TENANT_KEY, partnerPair.privateKeyPem)
     return {
       platformKey,
+      ca,
       adminToken,
       pageTokenKey,
       tenant,
       partnerPrivateKeyPem: partnerPair.privateKeyPem,
     }
   })
+}
+
+/** The sandbox CA, which bootstrap made (platform certificates are issued by it). */
+export async function sandboxCa(db: StoreReader): Promise<SandboxCa> {
+  const stored = await db.getMeta(CA)
+  if (!stored) throw new Error('the sandbox CA is missing: the database was not bootstrapped')
+  return JSON.parse(stored) as SandboxCa
 }

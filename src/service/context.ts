@@ -14,6 +14,8 @@ export interface ServiceDeps {
   readonly pages: PageCodec
   /** Told after a commit that wrote callbacks, so they leave at once instead of at next poll. */
   readonly outbox?: { wake(): void }
+  /** Told after a commit that changed a partner's platform keys, so none signs from a stale cache. */
+  readonly platformKeys?: { changed(mchid: string): void }
 }
 
 /** The authenticated caller of one API request. */

@@ -1,5 +1,5 @@
 import type { RandomBytes } from '@wxcoupon/sdk/protocol'
-import { generateApiV3Key, generateRsaKeyPair, randomSerialNo } from '@wxcoupon/sdk/protocol'
+import { generateApiV3Key, randomSerialNo } from '@wxcoupon/sdk/protocol'
 import type { UserProductCouponEntity } from '@wxcoupon/sdk/schemas'
 import { wxError } from '../domain/errors.ts'
 import { presentProductCoupon, presentStock, presentUserCoupon } from '../domain/present.ts'
@@ -15,6 +15,13 @@ import { deleteCoupon } from '../domain/user-coupon.ts'
 import type { StoreTx } from '../store/store.ts'
 import type { ServiceDeps } from './context.ts'
 import { newAppId, newBrandId, newMchid, newOpenId, randomDigits } from './ids.ts'
+import { generateRsaKeyPairAsync } from './pki/sandbox-ca.ts'
+import {
+  certificateKeysFor,
+  initPartnerKeys,
+  type KeySettingsInput,
+  type PartnerKeysView,
+} from './platform-certificates.ts'
 import { issue } from './send-coupon.ts'
 
 /**
@@ -23,7 +30,7 @@ import { issue } from './send-coupon.ts'
  * public half it needs to verify signatures.
  */
 
-export interface NewPartner {
+export interface NewPartner extends PartnerKeysView {
   mchid: string
   serial_no: string
   private_key_pem: string
@@ -44,15 +51,24 @@ export async function addPartner(
   return { mchid, serialNo, apiv3Key }
 }
 
-export function createPartner(deps: ServiceDeps): Promise<NewPartner> {
-  const keys = generateRsaKeyPair()
+/** A partner in the key mode asked for (default public_key); keys are made off the event loop. */
+export async function createPartner(
+  deps: ServiceDeps,
+  settings: KeySettingsInput = {},
+): Promise<NewPartner> {
+  const [keys, certificateKeys] = await Promise.all([
+    generateRsaKeyPairAsync(),
+    certificateKeysFor(settings.key_mode),
+  ])
   return deps.store.transaction(async (tx) => {
     const p = await addPartner(tx, deps.random, keys.publicKeyPem)
+    const view = await initPartnerKeys(deps, tx, p.mchid, settings, certificateKeys)
     return {
       mchid: p.mchid,
       serial_no: p.serialNo,
       private_key_pem: keys.privateKeyPem,
       apiv3_key: p.apiv3Key,
+      ...view,
     }
   })
 }

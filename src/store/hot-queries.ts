@@ -18,6 +18,11 @@ export const selectPartnerCert = prepared(2, (db, mchid: string, serialNo: strin
     .where('serial_no', '=', serialNo),
 )
 
+/** Read per request by instances sharing the database, to see key changes made by others. */
+export const selectPartnerTrust = prepared(1, (db, mchid: string) =>
+  db.selectFrom('partner_trust').selectAll().where('mchid', '=', mchid),
+)
+
 export const selectBrandPartner = prepared(2, (db, brandId: string, mchid: string) =>
   db
     .selectFrom('brand_partners')

@@ -80,6 +80,25 @@ export interface Database {
     kind: string
   }
   rate_counters: { key: string; window_start: number; count: number }
+  partner_trust: {
+    mchid: string
+    key_mode: string
+    strict_serial: number
+    callback_public_key_share: number
+    version: number
+    updated_at: number
+  }
+  platform_certificates: {
+    serial_no: string
+    mchid: string
+    certificate_pem: string
+    private_key_pem: string
+    effective_time: number
+    expire_time: number
+    signing_from: number
+    revoked_at: number | null
+    created_at: number
+  }
   coupon_codes: { stock_id: string; code: string; used: number; created_at: number }
   idempotency: {
     brand_id: string

@@ -1,4 +1,5 @@
 import type { UserProductCouponState } from '@wxcoupon/sdk/schemas'
+import type { KeyMode, PlatformCertificate } from '../domain/platform-trust.ts'
 import type { ProductCoupon, Stock } from '../domain/product-coupon.ts'
 import type { UserCoupon } from '../domain/user-coupon.ts'
 
@@ -24,6 +25,23 @@ export interface PartnerCert {
   mchid: string
   serialNo: string
   publicKeyPem: string
+}
+
+/** A partner's key mode and its settings (domain/platform-trust.ts); absent = public_key. */
+export interface PartnerTrustRecord {
+  mchid: string
+  keyMode: KeyMode
+  strictSerial: boolean
+  callbackPublicKeyShare: number
+  /** Grows with every change of the partner's keys or certificates. */
+  version: number
+}
+
+/** A platform certificate with the private key that signs under it (never handed out). */
+export interface PlatformCertificateRecord extends PlatformCertificate {
+  mchid: string
+  certificatePem: string
+  privateKeyPem: string
 }
 
 /** An AppID bound to a partner (partner appid) or associated with a brand (brand appid). */
@@ -94,6 +112,9 @@ export interface StoreReader {
   getPlatformKey(): Promise<PlatformKey | undefined>
   getPartner(mchid: string): Promise<Partner | undefined>
   getPartnerCert(mchid: string, serialNo: string): Promise<PartnerCert | undefined>
+  getPartnerTrust(mchid: string): Promise<PartnerTrustRecord | undefined>
+  /** Oldest (effective_time) first. */
+  listPlatformCertificates(mchid: string): Promise<PlatformCertificateRecord[]>
   brandExists(brandId: string): Promise<boolean>
   isBrandAuthorized(brandId: string, mchid: string): Promise<boolean>
   getAppId(appid: string): Promise<AppIdBinding | undefined>
@@ -140,6 +161,13 @@ export interface StoreTx extends StoreReader {
   insertPlatformKey(key: PlatformKey): Promise<void>
   insertPartner(partner: Partner): Promise<void>
   insertPartnerCert(cert: PartnerCert): Promise<void>
+  /** Writes the partner's key settings and bumps their version, which it returns. */
+  savePartnerTrust(trust: Omit<PartnerTrustRecord, 'version'>): Promise<number>
+  insertPlatformCertificate(cert: PlatformCertificateRecord): Promise<void>
+  updatePlatformCertificate(
+    serialNo: string,
+    change: { expireTime?: number; revokedAt?: number },
+  ): Promise<void>
   insertBrand(brandId: string): Promise<void>
   authorizeBrand(brandId: string, mchid: string): Promise<void>
   insertAppId(binding: AppIdBinding): Promise<void>

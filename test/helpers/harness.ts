@@ -69,6 +69,8 @@ export class TestServer {
   readonly #options: TestServerOptions
   platformKey!: KeyObject
   partner!: PartnerCreds
+  /** Platform certificates answers may be signed with (partners in the certificate modes). */
+  readonly certificates = new Map<string, KeyObject>()
 
   constructor(dataDir: string, options: TestServerOptions = {}) {
     this.dataDir = dataDir
@@ -109,6 +111,11 @@ export class TestServer {
       serialNo: s.partner.serial_no,
       privateKey: createPrivateKey(readFileSync(s.partner.private_key_file, 'utf8')),
     }
+  }
+
+  /** Accepts answers signed with this platform certificate too (serial → PEM). */
+  trustCertificate(serialNo: string, certificatePem: string): void {
+    this.certificates.set(serialNo, createPublicKey(certificatePem))
   }
 
   async restart(): Promise<void> {
@@ -168,11 +175,13 @@ export class TestServer {
     const text = await res.text()
     const requestId = res.headers.get('request-id') ?? ''
     assert.match(requestId, /^[0-9A-F]{42}(-\d+)?$/, 'every response carries a Request-ID')
+    const serial = res.headers.get('wechatpay-serial') ?? ''
+    const certificate = this.certificates.get(serial)
     const verdict = verifyResponseSignature({
       headers: (n) => res.headers.get(n) ?? undefined,
       body: text,
-      publicKey: this.platformKey,
-      publicKeyId: this.sandbox.platform.public_key_id,
+      publicKey: certificate ?? this.platformKey,
+      publicKeyId: certificate ? serial : this.sandbox.platform.public_key_id,
       nowSeconds: Math.floor(Date.now() / 1000),
     })
     assert.deepEqual(

@@ -1,8 +1,8 @@
 import {
-  API_PREFIX,
   OPERATION_NAMES,
   OPERATIONS,
   type OperationName,
+  operationPath,
 } from '../../packages/sdk/src/schemas/operations.ts'
 
 /**
@@ -12,8 +12,8 @@ import {
  */
 const MATCHERS = OPERATION_NAMES.map((name) => {
   const op = OPERATIONS[name]
-  const pattern = op.path.replace(/\{\w+\}/g, '[^/?]+')
-  return { name, method: op.method as string, re: new RegExp(`^${API_PREFIX}${pattern}(\\?|$)`) }
+  const pattern = operationPath(op).replace(/\{\w+\}/g, '[^/?]+')
+  return { name, method: op.method as string, re: new RegExp(`^${pattern}(\\?|$)`) }
 })
 
 export function operationOf(method: string, target: string): OperationName | undefined {

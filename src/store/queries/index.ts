@@ -9,6 +9,7 @@ import { MetaQueries } from './meta.ts'
 import { OutboxQueries } from './outbox.ts'
 import { ProductCouponQueries } from './product-coupons.ts'
 import { TenantQueries } from './tenants.ts'
+import { TrustQueries } from './trust.ts'
 import { UserCouponQueries } from './user-coupons.ts'
 
 /**
@@ -18,6 +19,7 @@ import { UserCouponQueries } from './user-coupons.ts'
  */
 const AGGREGATES = [
   TenantQueries,
+  TrustQueries,
   ProductCouponQueries,
   UserCouponQueries,
   LedgerQueries,
@@ -27,6 +29,7 @@ const AGGREGATES = [
 ] as const
 
 type Joined = TenantQueries &
+  TrustQueries &
   ProductCouponQueries &
   UserCouponQueries &
   LedgerQueries &

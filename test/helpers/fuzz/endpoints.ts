@@ -4,8 +4,8 @@ import {
   OPERATIONS,
   type OperationName,
   type OperationSpec,
+  operationPath,
 } from '../../../packages/sdk/src/schemas/operations.ts'
-import { API } from '../fixtures.ts'
 import { accepted } from './oracles.ts'
 import type { CouponIds, JsonObject, Targets } from './types.ts'
 
@@ -21,7 +21,7 @@ type Slot = 'pc' | 'stock' | 'openid' | 'code'
 export interface BodyEndpoint {
   name: string
   method: 'POST' | 'PATCH'
-  /** Under API, with `{pc}`, `{stock}`, `{openid}`, `{code}` slots. */
+  /** The full path, with `{pc}`, `{stock}`, `{openid}`, `{code}` slots. */
   route: string
   ids: Partial<Record<Slot, string>>
   schema: TSchema
@@ -46,10 +46,10 @@ const SLOT_OF: Record<string, Slot> = {
 }
 
 const slotRoute = (op: OperationSpec) =>
-  op.path.replace(/\{(\w+)\}/g, (_, name: string) => `{${SLOT_OF[name] ?? name}}`)
+  operationPath(op).replace(/\{(\w+)\}/g, (_, name: string) => `{${SLOT_OF[name] ?? name}}`)
 
 export function fill(route: string, ids: Partial<Record<Slot, string>>): string {
-  return `${API}${route.replace(/\{(\w+)\}/g, (_, k: string) => ids[k as Slot] ?? k)}`
+  return route.replace(/\{(\w+)\}/g, (_, k: string) => ids[k as Slot] ?? k)
 }
 
 const REQ = 'FUZZREQ0000001'
@@ -183,6 +183,8 @@ function queryFixtures(t: Targets): Record<QueryOps, QueryFixture> {
       ],
     },
     get_notify_config: { ids: {}, query: [] },
+    // The fuzz partner is in public-key mode: a valid call is the 404 of a partner without certificates.
+    get_certificates: { ids: {}, query: [['algorithm_type', 'RSA']] },
   }
 }
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { API } from '../fixtures.ts'
 import { fill } from './endpoints.ts'
 import type { Targets, WireCase } from './types.ts'
 import { latin1String, preview } from './values.ts'
@@ -62,7 +63,7 @@ const wireLine = fc.oneof(
 )
 
 export function wireCase(t: Targets): fc.Arbitrary<WireCase> {
-  const real = `${fill('/product-coupons/{pc}', { pc: t.pc.product_coupon_id })}?brand_id=${t.brandId}`
+  const real = `${fill(`${API}/product-coupons/{pc}`, { pc: t.pc.product_coupon_id })}?brand_id=${t.brandId}`
   return fc
     .record({
       method: fc.constantFrom(
@@ -80,7 +81,7 @@ export function wireCase(t: Targets): fc.Arbitrary<WireCase> {
       ),
       target: fc.constantFrom(
         real,
-        fill('/notify-configs', {}),
+        fill(`${API}/notify-configs`, {}),
         '*',
         `http://evil.example${real}`,
         '',

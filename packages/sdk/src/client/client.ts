@@ -1,9 +1,9 @@
 import { signRequest, verifyResponseSignature } from '../protocol/index.ts'
 import {
-  API_PREFIX,
   OPERATION_NAMES,
   OPERATIONS,
   type OperationSpec,
+  operationPath,
 } from '../schemas/operations.ts'
 import {
   ApiError,
@@ -179,9 +179,10 @@ function define(name: string, fn: Method): void {
 
 for (const name of OPERATION_NAMES) {
   const op: OperationSpec = OPERATIONS[name]
+  const shape = { ...op, path: operationPath(op) }
   define(op.sdk, async function (params) {
-    const { pathAndQuery, body } = buildOperationRequest(op, params)
-    return this.request(op.method, API_PREFIX + pathAndQuery, body)
+    const { pathAndQuery, body } = buildOperationRequest(shape, params)
+    return this.request(op.method, pathAndQuery, body)
   })
   const page = op.page
   if (page) {

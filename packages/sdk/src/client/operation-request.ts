@@ -55,7 +55,7 @@ function numberText(name: string, value: unknown): string | undefined {
 }
 
 export interface BuiltRequest {
-  /** Path and query below the API prefix, already encoded. */
+  /** Path and query (below whatever prefix the shape's path is below), already encoded. */
   pathAndQuery: string
   body?: object
 }

@@ -44,3 +44,41 @@ function withBody(head: string, body: SignedBody): Buffer {
   out[out.length - 1] = 0x0a
   return out
 }
+
+/**
+ * What a SIGN_ERROR on the signature reports (WeChat Pay's `detail.sign_information`, keys in
+ * its order): the byte length of the whole message, and the message with its body cut to the
+ * first 8 characters (code points) and the closing `\n` — a message with an empty body is
+ * shown whole. The server fills it with what it verified, a client with what it signed, so the
+ * two can be set side by side.
+ */
+export interface SignInformation {
+  method: string
+  sign_message_length: number
+  truncated_sign_message: string
+  /** The request-target. */
+  url: string
+}
+
+export const SIGN_MESSAGE_BODY_PREVIEW = 8
+
+const LENIENT_UTF8 = new TextDecoder('utf-8', { ignoreBOM: true })
+
+export function signInformation(p: {
+  method: string
+  url: string
+  timestamp: string
+  nonce: string
+  body: SignedBody
+}): SignInformation {
+  const head = `${p.method}\n${p.url}\n${p.timestamp}\n${p.nonce}\n`
+  const body = typeof p.body === 'string' ? p.body : LENIENT_UTF8.decode(p.body)
+  const bodyBytes = typeof p.body === 'string' ? Buffer.byteLength(p.body, 'utf8') : p.body.length
+  const preview = Array.from(body).slice(0, SIGN_MESSAGE_BODY_PREVIEW).join('')
+  return {
+    method: p.method,
+    sign_message_length: Buffer.byteLength(head, 'utf8') + bodyBytes + 1,
+    truncated_sign_message: `${head}${preview}\n`,
+    url: p.url,
+  }
+}

@@ -1,4 +1,5 @@
 import type { TObject, TSchema } from 'typebox'
+import { CertificatesQuery, CertificatesResponse } from './certificates.ts'
 import {
   CreateProductCouponResponse,
   ListStocksResponse,
@@ -56,10 +57,17 @@ const USER_COUPON: RateLimit = { limit: 500, perSeconds: 1 }
 const CREATE: RateLimit = { limit: 1000, perSeconds: 60 }
 /** Every other management call: 20 per second. */
 const MANAGEMENT: RateLimit = { limit: 20, perSeconds: 1 }
+/** Downloading platform certificates: 1,000 per second per partner. */
+const CERTIFICATES: RateLimit = { limit: 1000, perSeconds: 1 }
 
 export interface OperationSpec {
   readonly method: ApiMethod
-  /** Below the API prefix, path parameters as `{name}`. */
+  /**
+   * An operation outside the product-coupon API (GET /v3/certificates) names the prefix its
+   * path is below; default API_PREFIX. operationPath() joins the two.
+   */
+  readonly prefix?: string
+  /** Below the prefix, path parameters as `{name}`. */
   readonly path: string
   readonly params?: TObject
   /** GET only; the SDK sends members in this schema's order. */
@@ -78,6 +86,11 @@ export interface OperationSpec {
 }
 
 export const API_PREFIX = '/v3/marketing/partner/product-coupon'
+
+/** The full path template of an operation: what it is routed, signed and documented under. */
+export function operationPath(op: Pick<OperationSpec, 'prefix' | 'path'>): string {
+  return (op.prefix ?? API_PREFIX) + op.path
+}
 
 const PC = '/product-coupons/{product_coupon_id}'
 const STOCK = `${PC}/stocks/{stock_id}`
@@ -294,6 +307,17 @@ export const OPERATIONS = {
     requestNo: 'out_request_no',
     sdk: 'returnCoupon',
     summary: 'return (退券)',
+  },
+  get_certificates: {
+    method: 'GET',
+    prefix: '/v3',
+    path: '/certificates',
+    query: CertificatesQuery,
+    response: CertificatesResponse,
+    rateLimit: CERTIFICATES,
+    sdk: 'getCertificates',
+    summary:
+      'the platform certificates, encrypted under the APIv3 key (certificate and transition key modes; public_key mode: 404)',
   },
 } as const satisfies Record<string, OperationSpec>
 

@@ -8,7 +8,12 @@ import { type Static, Type } from 'typebox'
 const Text = Type.String({ minLength: 1 })
 
 export const SandboxFile = Type.Object({
+  /** `https://…` when the server runs with `--tls`. */
   base_url: Text,
+  /** The sandbox CA's certificate (PEM): trust it for `--tls` and the proxy. Servers before it omit it. */
+  ca_file: Type.Optional(Text),
+  /** `serve --proxy-port`: the intercepting proxy for api.mch.weixin.qq.com / api2.… */
+  proxy_url: Type.Optional(Text),
   admin_token: Text,
   platform: Type.Object({ public_key_id: Text, public_key_file: Text }),
   partner: Type.Object({

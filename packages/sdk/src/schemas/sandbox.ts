@@ -33,11 +33,62 @@ const Reason = Type.Object({
   reason: Type.Optional(Type.String({ minLength: 1, maxLength: 150 })),
 })
 
+/** A partner's platform key mode (docs/trust-and-https.md). */
+export const KeyMode = Type.Enum(['public_key', 'certificate', 'transition'])
+
+const KeyOptions = {
+  /** A request whose Wechatpay-Serial names no key of the partner: 400 (true) or ignored (default). */
+  strict_serial: Type.Optional(Type.Boolean()),
+  /** transition: the share of callbacks signed with the public key, 0–100 (default 50). */
+  callback_public_key_percent: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+}
+
+/** A new partner's platform keys; every member optional (key_mode default public_key). */
+export const KeySettings = Type.Object({ key_mode: Type.Optional(KeyMode), ...KeyOptions })
+
+/** A mode switch; the options left out keep their values. */
+export const KeyModeChange = Type.Object({ key_mode: KeyMode, ...KeyOptions })
+
+/** A platform certificate as partner creation and the mode switch list it. */
+const CertificatePem = Type.Object({ serial_no: Type.String(), certificate_pem: Type.String() })
+
+/** The public side of a partner's platform keys: what its clients must trust. */
+const PartnerKeysFields = {
+  key_mode: KeyMode,
+  strict_serial: Type.Boolean(),
+  callback_public_key_percent: Type.Number(),
+  platform_public_key_id: Type.String(),
+  platform_public_key_pem: Type.String(),
+  /** Certificate and transition modes: the listed certificates. */
+  platform_certificates: Type.Optional(Type.Array(CertificatePem)),
+}
+
+export const PartnerKeysView = Type.Object({ mchid: Type.String(), ...PartnerKeysFields })
+
 export const NewPartner = Type.Object({
   mchid: Type.String(),
   serial_no: Type.String(),
   private_key_pem: Type.String(),
   apiv3_key: Type.String(),
+  ...PartnerKeysFields,
+})
+
+export const PlatformCertificateView = Type.Object({
+  serial_no: Type.String(),
+  certificate_pem: Type.String(),
+  effective_time: Type.String(),
+  expire_time: Type.String(),
+  /** When it starts signing answers that name no certificate. */
+  signing_time: Type.String(),
+  /** PENDING (listed, not signing yet), ACTIVE, EXPIRED or REVOKED, on the sandbox clock. */
+  state: Type.Enum(['PENDING', 'ACTIVE', 'EXPIRED', 'REVOKED']),
+  /** The one that signs answers and callbacks that name no certificate. */
+  signing: Type.Boolean(),
+})
+
+const CertificateParams = Type.Object({
+  mchid: Mchid,
+  serial_no: Type.String({ minLength: 40, maxLength: 40, pattern: '^[0-9A-F]{40}$' }),
 })
 
 const PartnerView = Type.Object({ mchid: Type.String(), serial_nos: Type.Array(Type.String()) })
@@ -127,10 +178,62 @@ export const SANDBOX_CONTROLS = {
   create_partner: {
     method: 'POST',
     path: '/partners',
-    body: Empty,
+    body: KeySettings,
     response: NewPartner,
     client: 'createPartner',
-    summary: 'a new partner; its private key is handed out once and not kept',
+    summary:
+      'a new partner (`key_mode` public_key, certificate or transition); its private key is handed out once and not kept',
+  },
+  set_key_mode: {
+    method: 'POST',
+    path: '/partners/{mchid}/key-mode',
+    params: Type.Object({ mchid: Mchid }),
+    body: KeyModeChange,
+    response: PartnerKeysView,
+    client: 'setKeyMode',
+    summary:
+      "switch a partner's key mode (a certificate is issued at once if it needs one and has none)",
+  },
+  add_platform_certificate: {
+    method: 'POST',
+    path: '/partners/{mchid}/platform-certificates',
+    params: Type.Object({ mchid: Mchid }),
+    body: Type.Object({
+      activate_after_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: HUNDRED_YEARS })),
+    }),
+    response: PlatformCertificateView,
+    client: 'addPlatformCertificate',
+    summary:
+      'a new platform certificate: listed at once, signing after `activate_after_seconds` of sandbox time (default 86400)',
+  },
+  list_platform_certificates: {
+    method: 'GET',
+    path: '/partners/{mchid}/platform-certificates',
+    params: Type.Object({ mchid: Mchid }),
+    response: Type.Object({ certificates: Type.Array(PlatformCertificateView) }),
+    client: 'listPlatformCertificates',
+    summary: 'every platform certificate of the partner, with its state (no private keys)',
+  },
+  expire_platform_certificate: {
+    method: 'POST',
+    path: '/partners/{mchid}/platform-certificates/{serial_no}/expire',
+    params: CertificateParams,
+    body: Type.Object({
+      after_seconds: Type.Optional(Type.Integer({ minimum: 0, maximum: HUNDRED_YEARS })),
+    }),
+    response: PlatformCertificateView,
+    client: 'expirePlatformCertificate',
+    summary:
+      'announce its expiry: its expire_time becomes now + `after_seconds` (default 0: at once)',
+  },
+  revoke_platform_certificate: {
+    method: 'POST',
+    path: '/partners/{mchid}/platform-certificates/{serial_no}/revoke',
+    params: CertificateParams,
+    body: Empty,
+    response: PlatformCertificateView,
+    client: 'revokePlatformCertificate',
+    summary: 'revoke it: no longer listed, never signs again',
   },
   list_partners: {
     method: 'GET',
