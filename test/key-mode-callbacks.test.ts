@@ -3,6 +3,8 @@ import { createPublicKey, type KeyObject } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { NotificationSerialError } from '../packages/sdk/src/client/notification-errors.ts'
+import { parseNotification } from '../packages/sdk/src/client/notifications.ts'
 import { verifyResponseSignature } from '../packages/sdk/src/protocol/response-signature.ts'
 import { API, sentCoupon } from './helpers/fixtures.ts'
 import { startTestServer, type TestServer } from './helpers/harness.ts'
@@ -63,10 +65,23 @@ async function nextDeliveries(seen: number, n: number) {
   return deliveries.slice(seen, seen + n)
 }
 
-/** Each delivery verifies under the key its Wechatpay-Serial names; returns the serials. */
+/**
+ * Each delivery verifies under the key its Wechatpay-Serial names, and the SDK's parser given
+ * the public key and the certificates accepts it; returns the serials.
+ */
 function verifiedSerials(list: typeof deliveries): string[] {
+  const certificates = Object.fromEntries(keys)
   keys.set(s.sandbox.platform.public_key_id, s.platformKey)
   return list.map((d) => {
+    const parsed = parseNotification({
+      headers: d.headers,
+      body: d.body,
+      platformPublicKey: s.platformKey,
+      platformPublicKeyId: s.sandbox.platform.public_key_id,
+      platformCertificates: certificates,
+      apiv3Key: s.sandbox.partner.apiv3_key,
+    })
+    assert.equal(parsed.event_type, 'PRODUCT_COUPON_SP.SEND')
     const serial = String(d.headers['wechatpay-serial'])
     const key = keys.get(serial)
     assert.ok(key, `a serial the partner was given: ${serial}`)
@@ -110,7 +125,20 @@ test('certificate mode: every delivery signed with the signing certificate; a ro
   let seen = deliveries.length
   const id = await notificationId(seen)
   await redeliver(id, 3)
-  assert.deepEqual(verifiedSerials(await nextDeliveries(seen, 4)), [first, first, first, first])
+  const four = await nextDeliveries(seen, 4)
+  assert.deepEqual(verifiedSerials(four), [first, first, first, first])
+  // A receiver that kept only the public key refuses them (the point of the exercise).
+  assert.throws(
+    () =>
+      parseNotification({
+        headers: four[0]?.headers ?? {},
+        body: four[0]?.body ?? '',
+        platformPublicKey: s.platformKey,
+        platformPublicKeyId: s.sandbox.platform.public_key_id,
+        apiv3Key: s.sandbox.partner.apiv3_key,
+      }),
+    NotificationSerialError,
+  )
   const added = await s.admin('POST', `/sandbox/partners/${mchid()}/platform-certificates`, {
     activate_after_seconds: 0,
   })

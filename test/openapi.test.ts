@@ -2,7 +2,12 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { after, before, test } from 'node:test'
 import SwaggerParser from '@apidevtools/swagger-parser'
-import { API_PREFIX, OPERATION_NAMES, OPERATIONS } from '../packages/sdk/src/schemas/operations.ts'
+import {
+  API_PREFIX,
+  OPERATION_NAMES,
+  OPERATIONS,
+  operationPath,
+} from '../packages/sdk/src/schemas/operations.ts'
 import {
   CONTROL_NAMES,
   SANDBOX_CONTROLS,
@@ -68,7 +73,7 @@ test('every operation and every control is in it, with its schemas and error res
   const doc = openApiDocument('0.0.0') as Doc
   for (const name of OPERATION_NAMES) {
     const spec = OPERATIONS[name]
-    const op = doc.paths[API_PREFIX + spec.path]?.[spec.method.toLowerCase()]
+    const op = doc.paths[operationPath(spec)]?.[spec.method.toLowerCase()]
     assert.ok(op, `${spec.method} ${spec.path}`)
     assert.equal(op.operationId, name)
     assert.deepEqual(

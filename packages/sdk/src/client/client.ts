@@ -1,4 +1,9 @@
-import { signRequest, verifyResponseSignature } from '../protocol/index.ts'
+import {
+  decryptCallbackResource,
+  signInformation,
+  signRequest,
+  verifyResponseSignature,
+} from '../protocol/index.ts'
 import {
   OPERATION_NAMES,
   OPERATIONS,
@@ -27,9 +32,10 @@ const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true })
 
 /**
  * WeChat Pay APIv3 partner product-coupon (商品券) client. Every request is signed with the
- * merchant key, every 2xx answer is verified against the platform public key before it is
- * parsed, and failures surface as the classes in errors.ts. It has one method per operation of
- * the operation table (`returnCoupon`, `sendCoupon`, …) and an iterator per paged list, made
+ * merchant key, every 2xx answer is verified against the platform key its Wechatpay-Serial
+ * names (the public key, or a platform certificate) before it is parsed, and failures surface
+ * as the classes in errors.ts. It has one method per operation of the operation table
+ * (`returnCoupon`, `sendCoupon`, `getCertificates`, …) and an iterator per paged list, made
  * from the table below; they are async, so bad arguments reject the returned promise rather
  * than throwing synchronously.
  */
@@ -39,6 +45,7 @@ export interface WxCouponClient extends OperationMethods {}
 export class WxCouponClient {
   // A private field keeps the key material out of util.inspect, JSON.stringify and spreads.
   readonly #o: ResolvedOptions
+  #refreshing: Promise<string[]> | undefined
 
   constructor(options: WxCouponClientOptions) {
     this.#o = resolveOptions(options)
@@ -48,7 +55,45 @@ export class WxCouponClient {
    * Any APIv3 call: `pathAndQuery` is the request-target below baseUrl, already encoded (it is
    * signed and sent as given). The body is serialised once, so retries resend the same bytes.
    */
-  async request<T>(method: HttpMethod, pathAndQuery: string, body?: object): Promise<T> {
+  request<T>(method: HttpMethod, pathAndQuery: string, body?: object): Promise<T> {
+    return this.#request<T>(method, pathAndQuery, body)
+  }
+
+  /**
+   * Downloads the platform certificates (GET /v3/certificates), decrypts them with the APIv3
+   * key, checks that the answer is signed by one of them (or by a key already held), and adds
+   * them to the keys the client verifies with. Returns the serials listed. The client calls it
+   * by itself when an answer names a certificate it does not hold; calls made meanwhile share
+   * one download.
+   */
+  refreshPlatformCertificates(): Promise<string[]> {
+    this.#refreshing ??= this.#download().finally(() => {
+      this.#refreshing = undefined
+    })
+    return this.#refreshing
+  }
+
+  async #download(): Promise<string[]> {
+    const apiv3Key = this.#o.apiv3Key
+    if (apiv3Key === undefined) {
+      throw new TypeError('refreshPlatformCertificates needs the apiv3Key option')
+    }
+    let listed = new Map<string, string>()
+    await this.#request('GET', '/v3/certificates', undefined, (raw) => {
+      listed = decryptCertificates(raw, apiv3Key)
+      return listed
+    })
+    for (const [serial, pem] of listed) this.#o.platformKeys.add(serial, pem)
+    return [...listed.keys()]
+  }
+
+  /** `download`: the certificate download, verified with the certificates it brings. */
+  async #request<T>(
+    method: HttpMethod,
+    pathAndQuery: string,
+    body: object | undefined,
+    download?: Download,
+  ): Promise<T> {
     if (!pathAndQuery.startsWith('/')) throw new TypeError('pathAndQuery must start with "/"')
     const target = this.#o.basePath + pathAndQuery
     const url = this.#o.origin + target
@@ -60,7 +105,7 @@ export class WxCouponClient {
     const { retry, sleep, random } = this.#o
     for (let attempt = 0; ; attempt++) {
       try {
-        return (await this.#attempt(method, url, target, bodyText)) as T
+        return (await this.#attempt(method, url, target, bodyText, download)) as T
       } catch (err) {
         if (!shouldRetry(err, attempt, retry)) throw err
         await sleep(retryDelayMs(attempt, retry, random))
@@ -74,9 +119,10 @@ export class WxCouponClient {
     url: string,
     target: string,
     bodyText: string | undefined,
+    download: Download | undefined,
   ): Promise<unknown> {
     const o = this.#o
-    const { authorization } = signRequest({
+    const signed = signRequest({
       method,
       url: target,
       body: bodyText ?? '',
@@ -87,10 +133,11 @@ export class WxCouponClient {
     })
     const headers: Record<string, string> = {
       Accept: 'application/json',
-      Authorization: authorization,
+      Authorization: signed.authorization,
       'User-Agent': o.userAgent,
-      'Wechatpay-Serial': o.platformPublicKeyId,
     }
+    const platformSerial = o.platformKeys.requestSerial()
+    if (platformSerial !== undefined) headers['Wechatpay-Serial'] = platformSerial
     if (bodyText !== undefined) headers['Content-Type'] = 'application/json'
 
     const doFetch = o.fetch
@@ -114,7 +161,16 @@ export class WxCouponClient {
     }
 
     // Error answers are not verified (protocol §4.2): the SDKs only trust-check success.
-    if (status < 200 || status > 299) throw errorFromResponse(status, raw, responseHeaders)
+    if (status < 200 || status > 299) {
+      const sent = signInformation({
+        method,
+        url: target,
+        timestamp: signed.timestamp,
+        nonce: signed.nonce,
+        body: bodyText ?? '',
+      })
+      throw errorFromResponse(status, raw, responseHeaders, { signed: sent })
+    }
 
     const requestId = responseHeaders['request-id']
     const context = {
@@ -123,12 +179,29 @@ export class WxCouponClient {
       raw,
       ...(requestId === undefined ? {} : { requestId }),
     }
+    const serial = responseHeaders['wechatpay-serial']
+    let brought: ReadonlyMap<string, string> = new Map()
+    if (download) {
+      brought = download(raw)
+    } else if (serial !== undefined && o.apiv3Key !== undefined && !o.platformKeys.has(serial)) {
+      // A certificate we do not hold yet, e.g. the new one of a rotation: fetch the list once.
+      try {
+        await this.refreshPlatformCertificates()
+      } catch (err) {
+        throw new SignatureVerificationError({
+          message: `Response signed under ${serial}, which the platform certificate download did not bring`,
+          reason: 'serial_mismatch',
+          cause: err,
+          ...context,
+        })
+      }
+    }
+    const trust = o.platformKeys.trust(o.nowSeconds())
     const verification = verifyResponseSignature({
+      ...trust,
+      keyFor: (s) => brought.get(s) ?? trust.keyFor?.(s),
       headers: (name) => responseHeaders[name.toLowerCase()],
       body: raw,
-      publicKey: o.platformPublicKey,
-      publicKeyId: o.platformPublicKeyId,
-      nowSeconds: o.nowSeconds(),
     })
     if (!verification.ok) {
       throw new SignatureVerificationError({
@@ -144,6 +217,50 @@ export class WxCouponClient {
       throw new ApiError({ message: 'Response body is not valid JSON', cause: err, ...context })
     }
   }
+}
+
+/** The certificates a download brings, serial → PEM; called on the raw answer before it is verified. */
+type Download = (raw: string) => ReadonlyMap<string, string>
+
+/**
+ * The certificates of a GET /v3/certificates answer, decrypted. AES-GCM under the APIv3 key
+ * authenticates each of them; the answer's signature is then checked with them.
+ */
+function decryptCertificates(raw: string, apiv3Key: string): Map<string, string> {
+  const out = new Map<string, string>()
+  let data: unknown
+  try {
+    data = (JSON.parse(raw) as { data?: unknown }).data
+  } catch (err) {
+    throw new ApiError({ message: 'Certificate download answer is not valid JSON', cause: err })
+  }
+  if (!Array.isArray(data)) {
+    throw new ApiError({ message: 'Certificate download answer has no data list' })
+  }
+  for (const item of data as Record<string, unknown>[]) {
+    const e = (item?.encrypt_certificate ?? {}) as Record<string, unknown>
+    const serial = item?.serial_no
+    if (typeof serial !== 'string') {
+      throw new ApiError({ message: 'Certificate download answer lists one without serial_no' })
+    }
+    try {
+      out.set(
+        serial,
+        decryptCallbackResource({
+          ciphertext: String(e.ciphertext),
+          apiv3Key,
+          associatedData: String(e.associated_data),
+          nonce: String(e.nonce),
+        }),
+      )
+    } catch (err) {
+      throw new ApiError({
+        message: `Platform certificate ${serial} does not decrypt with the APIv3 key`,
+        cause: err,
+      })
+    }
+  }
+  return out
 }
 
 function connectionError(

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http'
-import type { ResponseVerification } from '../protocol/index.ts'
+import type { ResponseVerification, SignInformation } from '../protocol/index.ts'
 
 /**
  * One class per failure category, stripe-node style: callers branch with `instanceof`, and every
@@ -62,8 +62,28 @@ export class ParamError extends ApiError {
 export class InvalidRequestError extends ApiError {
   override readonly name: string = 'InvalidRequestError'
 }
+/**
+ * 401. When the signature failed, WeChat Pay says what it verified (`detail.sign_information`):
+ * it is `signInformation`, and the same description of what this client signed is
+ * `clientSignInformation`; the message sets the two side by side.
+ */
 export class AuthenticationError extends ApiError {
   override readonly name: string = 'AuthenticationError'
+  declare readonly signInformation?: SignInformation
+  declare readonly clientSignInformation?: SignInformation
+
+  constructor(
+    init: WxPayErrorInit & {
+      signInformation?: SignInformation
+      clientSignInformation?: SignInformation
+    },
+  ) {
+    super(init)
+    if (init.signInformation !== undefined) this.signInformation = init.signInformation
+    if (init.clientSignInformation !== undefined) {
+      this.clientSignInformation = init.clientSignInformation
+    }
+  }
 }
 export class PermissionError extends ApiError {
   override readonly name: string = 'PermissionError'
@@ -94,7 +114,12 @@ export class SignatureVerificationError extends WxPayError {
   }
 }
 
-type ApiErrorClass = new (init: WxPayErrorInit) => ApiError
+type ApiErrorClass = new (
+  init: WxPayErrorInit & {
+    signInformation?: SignInformation
+    clientSignInformation?: SignInformation
+  },
+) => ApiError
 
 function classFor(status: number, code: string | undefined): ApiErrorClass {
   if (status === 400) return code === 'PARAM_ERROR' ? ParamError : InvalidRequestError
@@ -137,24 +162,55 @@ export function lowerCaseHeaders(
   return out
 }
 
+/** `detail.sign_information` of a 401, when it has the shape WeChat Pay gives it. */
+function readSignInformation(detail: unknown): SignInformation | undefined {
+  const i = (detail as { sign_information?: Record<string, unknown> } | undefined)?.sign_information
+  if (
+    typeof i?.method !== 'string' ||
+    typeof i.url !== 'string' ||
+    typeof i.sign_message_length !== 'number' ||
+    typeof i.truncated_sign_message !== 'string'
+  ) {
+    return undefined
+  }
+  return {
+    method: i.method,
+    sign_message_length: i.sign_message_length,
+    truncated_sign_message: i.truncated_sign_message,
+    url: i.url,
+  }
+}
+
+const described = (i: SignInformation) =>
+  `${JSON.stringify(i.truncated_sign_message)} (${i.sign_message_length} bytes)`
+
 /**
  * The error for a non-2xx answer (protocol §4.2 step 5). The body is parsed if it is a JSON
  * object; anything else (an HTML page from a proxy, an empty body) still yields an error whose
- * message is the HTTP status text, so callers never see a JSON SyntaxError instead.
+ * message is the HTTP status text, so callers never see a JSON SyntaxError instead. `signed`:
+ * what the caller signed, shown next to what the server verified when a signature failed.
  */
 export function errorFromResponse(
   status: number,
   bodyText: string,
   headers: Headers | Record<string, string>,
+  context: { signed?: SignInformation } = {},
 ): ApiError {
   const lower = lowerCaseHeaders(headers)
   const { code, message, detail } = parseErrorBody(bodyText)
   const statusText = STATUS_CODES[status] ?? 'Unknown Status'
-  const text = message ?? statusText
+  const server = status === 401 ? readSignInformation(detail) : undefined
+  const signed = server ? context.signed : undefined
+  const comparison = server
+    ? ` — the server verified ${described(server)}${signed ? `; this client signed ${described(signed)}` : ''}`
+    : ''
+  const text = `${message ?? statusText}${comparison}`
   const requestId = lower['request-id']
   const ErrorClass = classFor(status, code)
   return new ErrorClass({
     message: code === undefined ? `HTTP ${status}: ${text}` : `${code}: ${text}`,
+    ...(server ? { signInformation: server } : {}),
+    ...(signed ? { clientSignInformation: signed } : {}),
     status,
     ...(code === undefined ? {} : { code }),
     ...(detail === undefined ? {} : { detail }),

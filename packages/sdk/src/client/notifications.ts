@@ -1,4 +1,3 @@
-import type { KeyObject } from 'node:crypto'
 import {
   CallbackDecryptError,
   CallbackFormatError,
@@ -20,7 +19,7 @@ import {
   NotificationSignatureError,
   NotificationTimestampError,
 } from './notification-errors.ts'
-import { loadPublicKey } from './options.ts'
+import { type PlatformKeyOptions, PlatformKeySet } from './platform-keys.ts'
 
 /** §10.5: the decrypted resource of `PRODUCT_COUPON_SP.SEND`. */
 export interface ProductCouponSendEvent {
@@ -66,11 +65,16 @@ export type NotificationHeaders =
   | Record<string, string | string[] | undefined>
   | ((name: string) => string | undefined)
 
-export interface NotificationKeys {
-  /** WeChat Pay public key: SPKI PEM text, a path to a PEM file, or a KeyObject. */
-  platformPublicKey: PublicKeyInput
-  /** `PUB_KEY_ID_…`; callbacks signed under any other id are refused. */
-  platformPublicKeyId: string
+export interface NotificationKeys extends PlatformKeyOptions {
+  /**
+   * WeChat Pay public key: SPKI PEM text, a path to a PEM file, or a KeyObject. Give it (with
+   * its id), platform certificates (`platformCertificates`, serial → certificate), or both —
+   * in transition key mode callbacks come under either. A callback signed under a key not
+   * given is refused.
+   */
+  platformPublicKey?: PublicKeyInput
+  /** `PUB_KEY_ID_…`. */
+  platformPublicKeyId?: string
   /** The partner's 32-character APIv3 key, which encrypts every callback resource. */
   apiv3Key: string
   /** Unix seconds, fractional allowed. Default: the system clock. */
@@ -99,8 +103,7 @@ export function parseNotification<T = ProductCouponSendEvent>(
 }
 
 export interface ResolvedKeys {
-  publicKey: KeyObject
-  publicKeyId: string
+  keys: PlatformKeySet
   apiv3Key: string
   nowSeconds: () => number
   toleranceSeconds: number
@@ -108,8 +111,11 @@ export interface ResolvedKeys {
 
 /** Argument errors are TypeErrors, thrown before any callback arrives when used by a handler. */
 export function resolveKeys(k: NotificationKeys): ResolvedKeys {
-  if (typeof k.platformPublicKeyId !== 'string' || k.platformPublicKeyId === '') {
-    throw new TypeError('platformPublicKeyId must be a non-empty string')
+  const keys = new PlatformKeySet(k)
+  if (keys.empty) {
+    throw new TypeError(
+      'platformPublicKey and platformPublicKeyId, or platformCertificates, must be given',
+    )
   }
   // The value is never echoed: it is a secret.
   if (!isApiV3Key(k.apiv3Key)) {
@@ -123,8 +129,7 @@ export function resolveKeys(k: NotificationKeys): ResolvedKeys {
     throw new TypeError('nowSeconds must be a function')
   }
   return {
-    publicKey: loadPublicKey(k.platformPublicKey),
-    publicKeyId: k.platformPublicKeyId,
+    keys,
     apiv3Key: k.apiv3Key,
     nowSeconds: k.nowSeconds ?? (() => Date.now() / 1000),
     toleranceSeconds: tolerance,
@@ -145,12 +150,11 @@ export function parseWithKey<T>(
   }
   // Bytes throughout: decoding and re-encoding the body could change what was signed.
   const body = typeof p.body === 'string' ? Buffer.from(p.body, 'utf8') : p.body
-  const check = checkResponseSignature(read.value, body, {
-    publicKey: k.publicKey,
-    publicKeyId: k.publicKeyId,
-    nowSeconds: k.nowSeconds(),
-    toleranceSeconds: k.toleranceSeconds,
-  })
+  const check = checkResponseSignature(
+    read.value,
+    body,
+    k.keys.trust(k.nowSeconds(), k.toleranceSeconds),
+  )
   if (!check.ok) throw SIGNATURE_FAILURES[check.reason](k)
 
   const envelope = readOrFormatError(() => readCallbackEnvelope(body), 'bad_envelope')
@@ -180,7 +184,7 @@ export function parseWithKey<T>(
 const SIGNATURE_FAILURES = {
   serial_mismatch: () =>
     new NotificationSerialError({
-      message: 'Wechatpay-Serial is not the configured platform public key id',
+      message: 'Wechatpay-Serial names none of the configured platform keys',
       reason: 'serial_mismatch',
     }),
   bad_timestamp: () =>
@@ -200,7 +204,7 @@ const SIGNATURE_FAILURES = {
     }),
   bad_signature: () =>
     new NotificationSignatureError({
-      message: 'Wechatpay-Signature does not verify with the platform public key',
+      message: 'Wechatpay-Signature does not verify with the platform key its serial names',
       reason: 'bad_signature',
     }),
 } satisfies Record<SignatureCheckFailure, (k: ResolvedKeys) => Error>

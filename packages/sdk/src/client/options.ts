@@ -1,8 +1,9 @@
 import { createPrivateKey, createPublicKey, KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
-import type { PrivateKeyInput, PublicKeyInput } from '../protocol/index.ts'
+import { isApiV3Key, type PrivateKeyInput, type PublicKeyInput } from '../protocol/index.ts'
 import { nodeFetch } from './node-transport.ts'
+import { PlatformKeySet } from './platform-keys.ts'
 import { type RetryOptions, resolveRetryOptions } from './retry.ts'
 import { SDK_VERSION } from './version.ts'
 
@@ -13,10 +14,24 @@ export interface WxCouponClientOptions {
   serialNo: string
   /** PKCS#8 PEM text, a path to a PEM file (any string without `-----BEGIN`), or a KeyObject. */
   privateKey: PrivateKeyInput
-  /** WeChat Pay public key: SPKI PEM text, a path to a PEM file, or a KeyObject. */
-  platformPublicKey: PublicKeyInput
-  /** Id of that key, `PUB_KEY_ID_…`; responses signed under any other id are rejected. */
-  platformPublicKeyId: string
+  /**
+   * WeChat Pay public key: SPKI PEM text, a path to a PEM file, or a KeyObject. Give it (with
+   * its id), platform certificates, or the APIv3 key to download them — any of them together.
+   */
+  platformPublicKey?: PublicKeyInput
+  /** Id of that key, `PUB_KEY_ID_…`; responses signed under a key not held are rejected. */
+  platformPublicKeyId?: string
+  /**
+   * Platform certificates by serial (partners in certificate or transition key mode): PEM
+   * certificate text, a path to one, or a KeyObject.
+   */
+  platformCertificates?: Readonly<Record<string, PublicKeyInput>>
+  /**
+   * The partner's APIv3 key. With it, an answer signed under a certificate serial the client
+   * does not hold makes it download the platform certificates (GET /v3/certificates) once and
+   * verify again, so a certificate rotation needs no restart; see refreshPlatformCertificates.
+   */
+  apiv3Key?: string
   /** Default `https://api.mch.weixin.qq.com`; may carry a path prefix (kept when signing). */
   baseUrl?: string
   fetch?: typeof fetch
@@ -42,6 +57,8 @@ const OPTION_KEYS: Record<keyof WxCouponClientOptions, true> = {
   privateKey: true,
   platformPublicKey: true,
   platformPublicKeyId: true,
+  platformCertificates: true,
+  apiv3Key: true,
   baseUrl: true,
   fetch: true,
   nowSeconds: true,
@@ -57,8 +74,9 @@ export interface ResolvedOptions {
   mchid: string
   serialNo: string
   privateKey: KeyObject
-  platformPublicKey: KeyObject
-  platformPublicKeyId: string
+  /** The platform keys held; downloads add to them. */
+  platformKeys: PlatformKeySet
+  apiv3Key?: string
   /** scheme://host[:port] */
   origin: string
   /** Path prefix of baseUrl without a trailing slash; '' for the real service. */
@@ -89,12 +107,24 @@ export function resolveOptions(options: WxCouponClientOptions): ResolvedOptions 
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new TypeError('timeoutMs must be a positive number')
   }
+  if (o.platformPublicKeyId !== undefined)
+    requiredString('platformPublicKeyId', o.platformPublicKeyId)
+  // The value is never echoed: it is a secret.
+  if (o.apiv3Key !== undefined && !isApiV3Key(o.apiv3Key)) {
+    throw new TypeError('apiv3Key must be 32 ASCII letters and digits')
+  }
+  const platformKeys = new PlatformKeySet(o)
+  if (platformKeys.empty && o.apiv3Key === undefined) {
+    throw new TypeError(
+      'WxCouponClient needs platformPublicKey and platformPublicKeyId, platformCertificates, or apiv3Key (to download the certificates)',
+    )
+  }
   return {
     mchid: requiredString('mchid', o.mchid),
     serialNo: requiredString('serialNo', o.serialNo),
     privateKey: loadPrivateKey(o.privateKey),
-    platformPublicKey: loadPublicKey(o.platformPublicKey),
-    platformPublicKeyId: requiredString('platformPublicKeyId', o.platformPublicKeyId),
+    platformKeys,
+    ...(o.apiv3Key === undefined ? {} : { apiv3Key: o.apiv3Key }),
     origin,
     basePath,
     fetch: optionalFunction('fetch', o.fetch) ?? nodeFetch,
@@ -154,7 +184,7 @@ function parseBaseUrl(baseUrl: string): { origin: string; basePath: string } {
  * Reads PEM text from a path when the value is not PEM itself. Errors never echo the value or
  * the underlying fs message: a private key pasted without its armour would otherwise be logged.
  */
-function pemText(name: string, value: string): string {
+export function pemText(name: string, value: string): string {
   if (value.includes('-----BEGIN')) return value
   try {
     return readFileSync(value, 'utf8')

@@ -16,14 +16,14 @@ import { checkTimestamp } from './timestamp.ts'
  *
  *   1. headers    Wechatpay-Timestamp, -Nonce, -Signature, -Serial, in that order: each present,
  *                 non-empty and not repeated                 missing_header, duplicate_header
- *   2. serial     Wechatpay-Serial is the configured key id  serial_mismatch
+ *   2. serial     Wechatpay-Serial names a key we hold       serial_mismatch
  *   3. timestamp  decimal Unix seconds, < tolerance from now  bad_timestamp, stale_timestamp
  *   4. probe      not a WECHATPAY/SIGNTEST/ probe             signature_probe
  *   5. signature  SHA256withRSA over the 3-line message       bad_signature
  *
  * The serial comes first because it names the key: a message under a key we do not hold is
  * not worth reading further (and with platform certificates it is the lookup that finds the
- * key). It is also the order the callback parser has always published. §4.2 lists the clock
+ * key: the public key id, or a certificate's serial through `keyFor`). It is also the order the callback parser has always published. §4.2 lists the clock
  * before the serial, but only says what must be refused; which reason a message failing both
  * gets is ours to choose. Nothing in the body is looked at before the signature holds.
  */
@@ -105,9 +105,15 @@ export function readResponseSignatureHeaders(
 }
 
 export interface ResponseTrust {
-  publicKey: PublicKeyInput
-  /** `PUB_KEY_ID_…`: a message signed under any other id is refused. */
-  publicKeyId: string
+  /** The WeChat Pay public key, for messages whose Wechatpay-Serial is `publicKeyId`. */
+  publicKey?: PublicKeyInput
+  /** `PUB_KEY_ID_…`. */
+  publicKeyId?: string
+  /**
+   * Platform certificates (or any other keys) by serial. A message whose serial is neither
+   * `publicKeyId` nor known here is refused.
+   */
+  keyFor?: (serial: string) => PublicKeyInput | undefined
   nowSeconds: number
   /** Default TIMESTAMP_TOLERANCE_SECONDS. */
   toleranceSeconds?: number
@@ -128,14 +134,18 @@ export function checkResponseSignature(
   body: SignedBody,
   trust: ResponseTrust,
 ): SignatureCheck {
-  if (h.serial !== trust.publicKeyId) return { ok: false, reason: 'serial_mismatch' }
+  const key =
+    trust.publicKeyId !== undefined && h.serial === trust.publicKeyId
+      ? trust.publicKey
+      : trust.keyFor?.(h.serial)
+  if (key === undefined) return { ok: false, reason: 'serial_mismatch' }
   const clock = checkTimestamp('response', h.timestamp, trust.nowSeconds, trust.toleranceSeconds)
   if (clock !== 'ok') return { ok: false, reason: clock }
   if (h.signature.startsWith(SIGNATURE_PROBE_PREFIX)) {
     return { ok: false, reason: 'signature_probe' }
   }
   const message = buildResponseMessage({ timestamp: h.timestamp, nonce: h.nonce, body })
-  return verifySha256WithRsa(message, h.signature, trust.publicKey)
+  return verifySha256WithRsa(message, h.signature, key)
     ? { ok: true }
     : { ok: false, reason: 'bad_signature' }
 }
