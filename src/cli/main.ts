@@ -54,6 +54,12 @@ program
     'processes serving the port (default: $WXCOUPON_WORKERS, else one per core)',
     workerCount,
   )
+  .option('--tls', 'serve HTTPS with a certificate of the sandbox CA (sandbox.json ca_file)', false)
+  .option(
+    '--proxy-port <port>',
+    'also listen as an HTTP proxy that serves api.mch.weixin.qq.com and api2.… itself (0 picks a free port)',
+    port,
+  )
   .action((opts) => {
     const db =
       opts.db ?? (process.env.DATABASE_URL ? databaseUrl(process.env.DATABASE_URL) : undefined)

@@ -1,4 +1,5 @@
 import cluster from 'node:cluster'
+import { createServer } from 'node:net'
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { InvalidArgumentError } from '@commander-js/extra-typings'
@@ -14,6 +15,10 @@ export interface ServeOptions {
   log: boolean
   /** Processes serving the port; 1 is a single process without cluster. */
   workers: number
+  /** Serve HTTPS with a certificate of the sandbox CA. */
+  tls?: boolean
+  /** Also listen as a proxy intercepting WeChat Pay's hosts; 0 picks a free port. */
+  proxyPort?: number | undefined
 }
 
 export function workerCount(value: string): number {
@@ -39,15 +44,23 @@ export function defaultWorkers(): number {
  */
 export async function serve(opts: ServeOptions): Promise<void> {
   if (cluster.isWorker) {
+    const chosen = process.env[PROXY_PORT_ENV]
+    const own = chosen === undefined ? opts : { ...opts, proxyPort: Number(chosen) }
     return serveWorker(async () => {
       const [{ startServer }, options] = await Promise.all([
         import('../server/start.ts'),
-        startOptions(opts),
+        startOptions(own),
       ])
       return () => startServer({ ...options, port: workerPort(opts.port), shared: true })
     })
   }
   if (opts.workers > 1) {
+    // Every worker listens on the one proxy port (node:cluster shares it): "any" is chosen
+    // here, and the workers (forked with this environment) are told.
+    if (opts.proxyPort === 0) {
+      opts = { ...opts, proxyPort: await freePort(opts.host) }
+      process.env[PROXY_PORT_ENV] = String(opts.proxyPort)
+    }
     /** The ready line's name for the database, known once it is prepared. */
     let database = ''
     return servePrimary({
@@ -67,7 +80,11 @@ export async function serve(opts: ServeOptions): Promise<void> {
         database = prepared.database
       },
       finish: () => checkpoint(opts),
-      ready: (baseUrl) => process.stdout.write(readyLine(opts, database, baseUrl)),
+      ready: (baseUrl) => {
+        const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host
+        const proxy = opts.proxyPort === undefined ? undefined : `http://${host}:${opts.proxyPort}`
+        process.stdout.write(readyLine(opts, database, baseUrl, proxy))
+      },
     })
   }
   let server: RunningServer | undefined
@@ -81,7 +98,21 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const { startServer } = await import('../server/start.ts')
   server = await startServer(await startOptions(opts))
   if (stopRequested) return stop()
-  process.stdout.write(readyLine(opts, server.store.label, server.baseUrl))
+  process.stdout.write(readyLine(opts, server.store.label, server.baseUrl, server.proxyUrl))
+}
+
+const PROXY_PORT_ENV = 'WXCOUPON_WORKER_PROXY_PORT'
+
+/** A port nothing listens on right now (the kernel's pick). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen({ host, port: 0 }, () => {
+      const address = probe.address()
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
 }
 
 async function startOptions(opts: ServeOptions): Promise<StartOptions> {
@@ -92,14 +123,22 @@ async function startOptions(opts: ServeOptions): Promise<StartOptions> {
     port: opts.port,
     dataDir: opts.dataDir,
     ...(opts.db ? { databaseUrl: opts.db } : {}),
+    ...(opts.tls ? { tls: true } : {}),
+    ...(opts.proxyPort === undefined ? {} : { proxyPort: opts.proxyPort }),
     logger: opts.log ? { level: 'info', redact: ['req.headers.authorization'] } : false,
   }
 }
 
 /** `database`: the store's label, which never shows a password. */
-function readyLine(opts: ServeOptions, database: string, baseUrl: string): string {
+function readyLine(
+  opts: ServeOptions,
+  database: string,
+  baseUrl: string,
+  proxyUrl?: string,
+): string {
   const workers = opts.workers > 1 ? `, ${opts.workers} workers` : ''
-  return `wxcoupon sandbox listening on ${baseUrl} (data dir ${opts.dataDir}, ${database}${workers})\n`
+  const proxy = proxyUrl ? `; proxy for api.mch.weixin.qq.com on ${proxyUrl}` : ''
+  return `wxcoupon sandbox listening on ${baseUrl} (data dir ${opts.dataDir}, ${database}${workers})${proxy}\n`
 }
 
 /**
