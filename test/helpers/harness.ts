@@ -60,6 +60,8 @@ export interface TestServerOptions {
   openStore?: () => Store
   /** The server's real time in seconds (signature windows), for tests of their edges. */
   realNowSeconds?: () => number
+  /** Also serve the intercepting proxy (sandbox.json proxy_url). */
+  proxyPort?: number
 }
 
 export class TestServer {
@@ -96,6 +98,7 @@ export class TestServer {
         ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : {}),
         ...(o.openStore ? { store: o.openStore() } : {}),
         ...(o.realNowSeconds ? { realNowSeconds: o.realNowSeconds } : {}),
+        ...(o.proxyPort === undefined ? {} : { proxyPort: o.proxyPort }),
       }),
     )
     return this

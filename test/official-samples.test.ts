@@ -1,0 +1,296 @@
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { type CouponRef, getCoupon, reqNo, usedCoupon } from './helpers/fixtures.ts'
+import { startTestServer, type TestServer } from './helpers/harness.ts'
+
+/**
+ * The seed's own Go and Java samples of the return call (shared/seed, copied verbatim into
+ * test/clients/seed-samples/), compiled with Debian's golang-go and OpenJDK + libokhttp-java
+ * + libgoogle-gson-java, run against the sandbox with no change to their code: their host
+ * stays https://api.mch.weixin.qq.com and they reach the sandbox through `serve --proxy-port`
+ * (Go: HTTPS_PROXY and SSL_CERT_FILE; Java: -Dhttps.proxyHost/-Dhttps.proxyPort and a trust
+ * store holding the sandbox CA). Only their TODO values (merchant, keys, coupon) are filled
+ * in. Both key modes: the public key, and a platform certificate in its place (the samples
+ * take any key id and PEM file). The helper libraries they import (wxpay_utility,
+ * WXPayUtility) are ours, written from the protocol spec.
+ *
+ * Where the toolchains are missing the tests skip with a message; CI sets
+ * WXCOUPON_REQUIRE_CLIENTS=1 (and installs them), and then a missing one fails.
+ */
+
+const SAMPLES = fileURLToPath(new URL('./clients/seed-samples/', import.meta.url))
+const JARS = ['okhttp', 'okio', 'gson'].map((j) => `/usr/share/java/${j}.jar`)
+const run = promisify(execFile)
+const required = process.env.WXCOUPON_REQUIRE_CLIENTS === '1'
+
+async function has(cmd: string, args: string[]): Promise<boolean> {
+  return run(cmd, args, { timeout: 30_000 }).then(
+    () => true,
+    () => false,
+  )
+}
+
+const toolchains = {
+  go: await has('go', ['version']),
+  java: (await has('javac', ['-version'])) && JARS.every((j) => existsSync(j)),
+}
+
+/** skip: false, or the reason (unless CI requires the client, which then fails instead). */
+function skipUnless(available: boolean, what: string): false | string {
+  if (available) return false
+  if (required) return false
+  return `${what} not installed (apt-get install -y golang-go default-jdk-headless libokhttp-java libgoogle-gson-java); set WXCOUPON_REQUIRE_CLIENTS=1 to fail instead`
+}
+
+let s: TestServer
+let work: string
+before(async () => {
+  s = await startTestServer(undefined, { proxyPort: 0 })
+  work = mkdtempSync(join(tmpdir(), 'wxcoupon-samples-'))
+})
+after(async () => {
+  await s.close()
+  rmSync(work, { recursive: true, force: true })
+})
+
+interface Filled {
+  mchid: string
+  serial: string
+  keyFile: string
+  platformKeyId: string
+  platformKeyFile: string
+  coupon: CouponRef
+  outRequestNo: string
+}
+
+/** The sample's TODO values, replaced once each (the stock id before its product coupon id prefix). */
+function fillIn(source: string, f: Filled): string {
+  const values: [string, string][] = [
+    ['"19xxxxxxxx"', f.mchid],
+    ['"1DDE55AD98Exxxxxxxxxx"', f.serial],
+    ['"/path/to/apiclient_key.pem"', f.keyFile],
+    ['"PUB_KEY_ID_xxxxxxxxxxxxx"', f.platformKeyId],
+    ['"/path/to/wxp_pub.pem"', f.platformKeyFile],
+    ['"123446565767"', f.coupon.coupon_code],
+    ['"oh-394z-6CGkNoJrsDLTTUKiAnp4"', f.coupon.openid],
+    ['"100232301"', f.coupon.stock_id],
+    ['"1002323"', f.coupon.product_coupon_id],
+    ['"wx233544546545989"', f.coupon.appid],
+    ['"MCHRETURN202003101234"', f.outRequestNo],
+    ['"120344"', f.coupon.brand_id],
+  ]
+  let out = source
+  for (const [placeholder, value] of values) {
+    assert.ok(out.includes(placeholder), `the sample has ${placeholder}`)
+    out = out.replace(placeholder, JSON.stringify(value))
+  }
+  assert.ok(out.includes('"https://api.mch.weixin.qq.com"'), 'the host is left as it is')
+  return out
+}
+
+/** A SEQUENTIAL coupon whose first round is used: the seed's request returns round 0. */
+async function preparedCall(mode: 'public_key' | 'certificate'): Promise<Filled> {
+  const sb = s.sandbox
+  let platformKeyId = sb.platform.public_key_id
+  let platformKeyFile = sb.platform.public_key_file
+  if (mode === 'certificate') {
+    const r = await s.admin('POST', `/sandbox/partners/${sb.partner.mchid}/key-mode`, {
+      key_mode: 'certificate',
+    })
+    assert.equal(r.status, 200, r.text)
+    const [c] = r.json.platform_certificates
+    s.trustCertificate(c.serial_no, c.certificate_pem)
+    platformKeyId = c.serial_no
+    platformKeyFile = join(work, `wechatpay_${c.serial_no}.pem`)
+    writeFileSync(platformKeyFile, c.certificate_pem)
+  }
+  return {
+    mchid: sb.partner.mchid,
+    serial: sb.partner.serial_no,
+    keyFile: sb.partner.private_key_file,
+    platformKeyId,
+    platformKeyFile,
+    coupon: await usedCoupon(s, { mode: 'SEQUENTIAL', rounds: 2 }, 1),
+    outRequestNo: reqNo('SAMPLE'),
+  }
+}
+
+async function assertReturned(f: Filled) {
+  const got = await getCoupon(s, f.coupon)
+  const round = got.sequential_usage_detail.detail_item_list[0]
+  assert.equal(round.return_request_no, f.outRequestNo, JSON.stringify(got))
+  assert.equal(got.sequential_usage_detail.used_count, 0)
+}
+
+describe('the seed Go sample (golang-go, HTTPS_PROXY, SSL_CERT_FILE)', {
+  skip: skipUnless(toolchains.go, 'go'),
+}, () => {
+  const env = () => ({
+    PATH: process.env.PATH ?? '',
+    HOME: work,
+    GOCACHE: join(tmpdir(), 'wxcoupon-go-cache'),
+    GOPATH: join(work, 'gopath'),
+    GOPROXY: 'off',
+    GOFLAGS: '-mod=mod',
+    GO111MODULE: 'on',
+  })
+
+  async function build(f: Filled): Promise<string> {
+    const dir = mkdtempSync(join(work, 'go-'))
+    cpSync(join(SAMPLES, 'go'), dir, { recursive: true })
+    const main = join(dir, 'main.go')
+    writeFileSync(main, fillIn(readFileSync(main, 'utf8'), f))
+    await run('go', ['build', '-o', 'sample', '.'], { cwd: dir, env: env(), timeout: 180_000 })
+    return join(dir, 'sample')
+  }
+
+  const proxyEnv = () => ({
+    HTTPS_PROXY: s.sandbox.proxy_url ?? '',
+    SSL_CERT_FILE: s.sandbox.ca_file ?? '',
+  })
+
+  test('public-key mode: the return succeeds, its response verified by the sample', async () => {
+    const f = await preparedCall('public_key')
+    const bin = await build(f)
+    const r = await run(bin, [], { env: { ...env(), ...proxyEnv() }, timeout: 60_000 })
+    assert.match(r.stdout, /^请求成功: /, r.stdout)
+    await assertReturned(f)
+  })
+
+  test('control: without the sandbox CA the sample refuses the interception', async () => {
+    const f = await preparedCall('public_key')
+    const bin = await build(f)
+    const empty = join(work, 'no-ca.pem')
+    writeFileSync(empty, '')
+    const r = await run(bin, [], {
+      env: { ...env(), HTTPS_PROXY: s.sandbox.proxy_url ?? '', SSL_CERT_FILE: empty },
+      timeout: 60_000,
+    })
+    assert.match(r.stdout, /^请求失败: .*(certificate|x509)/, r.stdout)
+  })
+
+  test('certificate mode: the same sample with the platform certificate in place of the public key', async () => {
+    const f = await preparedCall('certificate')
+    const bin = await build(f)
+    const r = await run(bin, [], { env: { ...env(), ...proxyEnv() }, timeout: 60_000 })
+    assert.match(r.stdout, /^请求成功: /, r.stdout)
+    await assertReturned(f)
+    await s.admin('POST', `/sandbox/partners/${f.mchid}/key-mode`, { key_mode: 'public_key' })
+  })
+})
+
+describe('the seed Java sample (OkHttp 3, Gson, -Dhttps.proxyHost, a trust store)', {
+  skip: skipUnless(toolchains.java, 'javac or the OkHttp/Gson jars'),
+}, () => {
+  const classpath = (dir: string) => [dir, ...JARS].join(':')
+  let store = ''
+  before(async () => {
+    store = join(work, 'truststore.p12')
+    await run(
+      'keytool',
+      [
+        '-importcert',
+        '-noprompt',
+        '-alias',
+        'wxcoupon-sandbox-ca',
+        '-file',
+        s.sandbox.ca_file ?? '',
+        '-keystore',
+        store,
+        '-storetype',
+        'PKCS12',
+        '-storepass',
+        'changeit',
+      ],
+      { timeout: 60_000 },
+    )
+  })
+
+  async function build(f: Filled): Promise<string> {
+    const dir = mkdtempSync(join(work, 'java-'))
+    cpSync(join(SAMPLES, 'java'), join(dir, 'src'), { recursive: true })
+    const main = join(dir, 'src', 'com', 'java', 'demo', 'ReturnUserProductCoupon.java')
+    writeFileSync(main, fillIn(readFileSync(main, 'utf8'), f))
+    const out = join(dir, 'classes')
+    await run(
+      'javac',
+      [
+        '-encoding',
+        'UTF-8',
+        '-d',
+        out,
+        '-cp',
+        JARS.join(':'),
+        join(dir, 'src', 'com', 'java', 'utils', 'WXPayUtility.java'),
+        main,
+      ],
+      { timeout: 180_000 },
+    )
+    return out
+  }
+
+  function java(classes: string, trustStore: string) {
+    const proxy = new URL(s.sandbox.proxy_url ?? '')
+    return run(
+      'java',
+      [
+        `-Dhttps.proxyHost=${proxy.hostname}`,
+        `-Dhttps.proxyPort=${proxy.port}`,
+        `-Djavax.net.ssl.trustStore=${trustStore}`,
+        '-Djavax.net.ssl.trustStorePassword=changeit',
+        '-cp',
+        classpath(classes),
+        'com.java.demo.ReturnUserProductCoupon',
+      ],
+      { timeout: 60_000 },
+    )
+  }
+
+  test('public-key mode: the return succeeds, its response verified by the sample', async () => {
+    const f = await preparedCall('public_key')
+    const r = await java(await build(f), store)
+    assert.match(r.stdout, /UserProductCouponEntity@/, r.stdout + r.stderr)
+    await assertReturned(f)
+  })
+
+  test('control: with a trust store that lacks the sandbox CA the handshake is refused', async () => {
+    const f = await preparedCall('public_key')
+    const other = join(work, 'empty.p12')
+    await run(
+      'keytool',
+      [
+        '-genkeypair',
+        '-alias',
+        'x',
+        '-dname',
+        'CN=x',
+        '-keyalg',
+        'RSA',
+        '-keystore',
+        other,
+        '-storetype',
+        'PKCS12',
+        '-storepass',
+        'changeit',
+      ],
+      { timeout: 60_000 },
+    )
+    await assert.rejects(java(await build(f), other), (e: { stderr?: string }) =>
+      /SSLHandshakeException|PKIX path building failed/.test(e.stderr ?? ''),
+    )
+  })
+
+  test('certificate mode: the same sample with the platform certificate in place of the public key', async () => {
+    const f = await preparedCall('certificate')
+    const r = await java(await build(f), store)
+    assert.match(r.stdout, /UserProductCouponEntity@/, r.stdout + r.stderr)
+    await assertReturned(f)
+    await s.admin('POST', `/sandbox/partners/${f.mchid}/key-mode`, { key_mode: 'public_key' })
+  })
+})
