@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { OPERATION_NAMES, type OperationName } from '../packages/sdk/src/schemas/operations.ts'
 import { API } from './helpers/fixtures.ts'
 import { operationOf } from './helpers/operation-routes.ts'
+import { certificateCells } from './helpers/tenant/certificates.ts'
 import { hit, judge, type Req, shape } from './helpers/tenant/judge.ts'
 import {
   ATTACKED_STATES,
@@ -133,10 +134,12 @@ const crossRefCells: Partial<Record<OperationName, Cell[]>> = {
 
 /** Operations whose cells are built apart from ENDPOINTS (below). */
 const NOTIFY_OPS: readonly OperationName[] = ['get_notify_config', 'set_notify_config']
+const CERTIFICATE_OPS: readonly OperationName[] = ['get_certificates']
 
 /** Every cell, grouped by endpoint: built up front so each is a named test. */
 const GROUPS: [string, Cell[]][] = [
   [NOTIFY_OPS.join(' / '), notifyCells],
+  [CERTIFICATE_OPS.join(' / '), certificateCells],
   ...ENDPOINTS.map((ep): [string, Cell[]] => [ep.op, endpointCells(ep)]),
   ['list_user_coupons', listCells()],
 ]
@@ -169,7 +172,11 @@ describe(`cross-tenant calls fail, reveal nothing, and look like calls on ids th
 
 describe('the matrix covers the operation table', () => {
   test('every operation has cells, and each endpoint builds a request of its own operation', () => {
-    const covered = new Set<string>([...NOTIFY_OPS, ...GROUPS.map(([name]) => name)])
+    const covered = new Set<string>([
+      ...NOTIFY_OPS,
+      ...CERTIFICATE_OPS,
+      ...GROUPS.map(([name]) => name),
+    ])
     assert.deepEqual(
       OPERATION_NAMES.filter((name) => !covered.has(name)),
       [],
@@ -246,6 +253,16 @@ describe("positive controls: the owner's same call succeeds, and the judge would
     assert.ok(kinds.includes('success') && kinds.includes('leak'))
     const set = await hit(w, { ...get, method: 'POST', body: { notify_url: w.notifyUrl.A } })
     assert.ok(typeof set !== 'string' && set.status === 200, String(set))
+  })
+
+  test('get_certificates', async () => {
+    const req: Req = { as: 'A', method: 'GET', path: '/v3/certificates' }
+    const r = await hit(w, req)
+    assert.ok(typeof r !== 'string', String(r))
+    assert.equal(r.status, 200, r.text)
+    assert.equal(r.json.data.length, 1)
+    const kinds = judge(w, { deny: ['CERTIFICATES_NOT_AVAILABLE'] }, req, r, 'B').map((p) => p.kind)
+    assert.ok(kinds.includes('success'), 'A’s list given to B would be flagged')
   })
 
   for (const [op, cells] of Object.entries(crossRefCells)) {

@@ -3,6 +3,7 @@ import { countersContract } from './contract/counters.fixture.ts'
 import { outboxContract } from './contract/outbox.fixture.ts'
 import { recordsContract } from './contract/records.fixture.ts'
 import { contractPart } from './contract/suite.fixture.ts'
+import { trustContract } from './contract/trust.fixture.ts'
 import type { Store } from './store.ts'
 
 /**
@@ -20,4 +21,5 @@ export function storeContract(
   contractPart(target, 'outbox', outboxContract)
   contractPart(target, 'rate counters', countersContract)
   contractPart(target, 'concurrency', concurrencyContract)
+  contractPart(target, 'platform trust', trustContract)
 }

@@ -33,8 +33,9 @@ async function ok(x: World, who: Who, method: string, path: string, body?: unkno
   return r.json
 }
 
-async function newTenant(s: TestServer): Promise<Tenant> {
-  const p = await admin(s, '/sandbox/partners', {})
+async function newTenant(s: TestServer, keys: Record<string, unknown> = {}): Promise<Tenant> {
+  const p = await admin(s, '/sandbox/partners', keys)
+  for (const c of p.platform_certificates ?? []) s.trustCertificate(c.serial_no, c.certificate_pem)
   const { appid } = await admin(s, '/sandbox/appids', { mchid: p.mchid })
   const { openid } = await admin(s, '/sandbox/openids', { appid })
   return { creds: partnerFrom(p), mchid: p.mchid, appid, openid }
@@ -158,7 +159,12 @@ async function act(
 export async function setupWorld(): Promise<World> {
   const s = await startTestServer()
   const rx = await receiver()
-  const [A, B, C] = [await newTenant(s), await newTenant(s), await newTenant(s)]
+  // A is in certificate key mode: its platform certificates are one more thing of its own.
+  const [A, B, C] = [
+    await newTenant(s, { key_mode: 'certificate' }),
+    await newTenant(s),
+    await newTenant(s),
+  ]
   const brand = async (mchids: string[]) =>
     (await admin(s, '/sandbox/brands', { partner_mchids: mchids })).brand_id as string
   // Filled in step by step below: later steps need the earlier ones' ids.
