@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { execFile, spawn } from 'node:child_process'
 import { X509Certificate } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { Agent as HttpsAgent } from 'node:https'
 import { connect, createServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,6 +17,7 @@ import { type RunningServer, startServer } from '../src/server/start.ts'
 import { CLI, ROOT } from './helpers/built-cli.ts'
 import { body, reqNo } from './helpers/fixtures.ts'
 import { TEST_SETTINGS } from './helpers/harness.ts'
+import { usedCouponVia } from './helpers/seed-samples.ts'
 
 /**
  * `serve --tls` and `serve --proxy-port` (issue 12) with clients not written here: curl (with
@@ -77,97 +78,7 @@ async function curlClient(
   return { status: Number(status), body: rest.join('\n') }
 }
 
-/** A signed call made with node:https trusting only the sandbox CA. */
-async function usedCoupon() {
-  const { WxCouponClient } = await import('../packages/sdk/src/client/client.ts')
-  const ca = readFileSync(sb.ca_file ?? '', 'utf8')
-  const fetchWithCa: typeof fetch = (input, init) =>
-    new Promise((resolve, reject) => {
-      const url = new URL(String(input))
-      const req = httpsRequest(
-        url,
-        { method: init?.method ?? 'GET', headers: init?.headers as Record<string, string>, ca },
-        (res) => {
-          const chunks: Buffer[] = []
-          res.on('data', (c: Buffer) => chunks.push(c))
-          res.on('end', () => {
-            const headers = new Headers()
-            for (const [k, v] of Object.entries(res.headers)) {
-              if (typeof v === 'string') headers.set(k, v)
-            }
-            resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0, headers }))
-          })
-        },
-      )
-      req.on('error', reject)
-      req.end(init?.body ?? undefined)
-    })
-  const c = new WxCouponClient({
-    mchid: sb.partner.mchid,
-    serialNo: sb.partner.serial_no,
-    privateKey: sb.partner.private_key_file,
-    platformPublicKey: sb.platform.public_key_file,
-    platformPublicKeyId: sb.platform.public_key_id,
-    baseUrl: sb.base_url,
-    fetch: fetchWithCa,
-  })
-  const created = await c.createProductCoupon(productCoupon())
-  const ref = {
-    product_coupon_id: created.product_coupon_id,
-    stock_id: created.stock.stock_id,
-    appid: sb.appid,
-    brand_id: sb.brand_id,
-  }
-  const sent = await c.sendCoupon({ ...ref, openid: sb.openid, send_request_no: reqNo('SEND') })
-  const coupon = { ...ref, openid: sb.openid, coupon_code: sent.coupon_code }
-  await c.confirmCoupon({ ...coupon, out_request_no: reqNo('CFM') })
-  await c.useCoupon({
-    ...coupon,
-    use_time: sent.valid_begin_time,
-    associated_order_info: { transaction_id: '4200000000123456789123456789' },
-    out_request_no: reqNo('USE'),
-  })
-  return coupon
-}
-
-function productCoupon() {
-  const now = Math.floor(Date.now() / 1000)
-  const iso = (t: number) =>
-    new Date((t + 8 * 3600) * 1000).toISOString().replace(/\.\d+Z$/, '+08:00')
-  return {
-    out_request_no: reqNo('PC'),
-    brand_id: sb.brand_id,
-    scope: 'ALL' as const,
-    type: 'NORMAL' as const,
-    usage_mode: 'SINGLE' as const,
-    single_usage_info: { normal_coupon: { threshold: 10000, discount_amount: 500 } },
-    display_info: {
-      name: '满100减5',
-      image_url: 'https://wxpaylogo.qpic.cn/x',
-      background_url: 'https://wxpaylogo.qpic.cn/x',
-      detail_image_url_list: ['https://wxpaylogo.qpic.cn/x'],
-      original_price: 10000,
-    },
-    stock: {
-      remark: '测试批次',
-      coupon_code_mode: 'WECHATPAY' as const,
-      stock_send_rule: { max_count: 100, max_count_per_user: 10 },
-      single_usage_rule: {
-        coupon_available_period: {
-          available_begin_time: iso(now - 86_400),
-          available_end_time: iso(now + 30 * 86_400),
-        },
-      },
-      usage_rule_display_info: {
-        coupon_usage_method_list: ['OFFLINE' as const],
-        usage_description: '全场可用',
-      },
-      coupon_display_info: { code_display_mode: 'QRCODE' as const },
-      notify_config: { notify_appid: sb.appid },
-      store_scope: 'NONE' as const,
-    },
-  }
-}
+const usedCoupon = () => usedCouponVia(sb)
 
 const returnPath = (c: { openid: string; coupon_code: string }) =>
   `/v3/marketing/partner/product-coupon/users/${c.openid}/coupons/${c.coupon_code}/return`

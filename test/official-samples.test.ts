@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
-import { type CouponRef, getCoupon, reqNo, usedCoupon } from './helpers/fixtures.ts'
+import { getCoupon, reqNo, usedCoupon } from './helpers/fixtures.ts'
 import { startTestServer, type TestServer } from './helpers/harness.ts'
+import {
+  type Filled,
+  goEnv,
+  goSample,
+  JARS,
+  javaSample,
+  run,
+  skipUnless,
+  toolchains,
+} from './helpers/seed-samples.ts'
 
 /**
  * The seed's own Go and Java samples of the return call (shared/seed, copied verbatim into
@@ -24,30 +31,6 @@ import { startTestServer, type TestServer } from './helpers/harness.ts'
  * WXCOUPON_REQUIRE_CLIENTS=1 (and installs them), and then a missing one fails.
  */
 
-const SAMPLES = fileURLToPath(new URL('./clients/seed-samples/', import.meta.url))
-const JARS = ['okhttp', 'okio', 'gson'].map((j) => `/usr/share/java/${j}.jar`)
-const run = promisify(execFile)
-const required = process.env.WXCOUPON_REQUIRE_CLIENTS === '1'
-
-async function has(cmd: string, args: string[]): Promise<boolean> {
-  return run(cmd, args, { timeout: 30_000 }).then(
-    () => true,
-    () => false,
-  )
-}
-
-const toolchains = {
-  go: await has('go', ['version']),
-  java: (await has('javac', ['-version'])) && JARS.every((j) => existsSync(j)),
-}
-
-/** skip: false, or the reason (unless CI requires the client, which then fails instead). */
-function skipUnless(available: boolean, what: string): false | string {
-  if (available) return false
-  if (required) return false
-  return `${what} not installed (apt-get install -y golang-go default-jdk-headless libokhttp-java libgoogle-gson-java); set WXCOUPON_REQUIRE_CLIENTS=1 to fail instead`
-}
-
 let s: TestServer
 let work: string
 before(async () => {
@@ -58,41 +41,6 @@ after(async () => {
   await s.close()
   rmSync(work, { recursive: true, force: true })
 })
-
-interface Filled {
-  mchid: string
-  serial: string
-  keyFile: string
-  platformKeyId: string
-  platformKeyFile: string
-  coupon: CouponRef
-  outRequestNo: string
-}
-
-/** The sample's TODO values, replaced once each (the stock id before its product coupon id prefix). */
-function fillIn(source: string, f: Filled): string {
-  const values: [string, string][] = [
-    ['"19xxxxxxxx"', f.mchid],
-    ['"1DDE55AD98Exxxxxxxxxx"', f.serial],
-    ['"/path/to/apiclient_key.pem"', f.keyFile],
-    ['"PUB_KEY_ID_xxxxxxxxxxxxx"', f.platformKeyId],
-    ['"/path/to/wxp_pub.pem"', f.platformKeyFile],
-    ['"123446565767"', f.coupon.coupon_code],
-    ['"oh-394z-6CGkNoJrsDLTTUKiAnp4"', f.coupon.openid],
-    ['"100232301"', f.coupon.stock_id],
-    ['"1002323"', f.coupon.product_coupon_id],
-    ['"wx233544546545989"', f.coupon.appid],
-    ['"MCHRETURN202003101234"', f.outRequestNo],
-    ['"120344"', f.coupon.brand_id],
-  ]
-  let out = source
-  for (const [placeholder, value] of values) {
-    assert.ok(out.includes(placeholder), `the sample has ${placeholder}`)
-    out = out.replace(placeholder, JSON.stringify(value))
-  }
-  assert.ok(out.includes('"https://api.mch.weixin.qq.com"'), 'the host is left as it is')
-  return out
-}
 
 /** A SEQUENTIAL coupon whose first round is used: the seed's request returns round 0. */
 async function preparedCall(mode: 'public_key' | 'certificate'): Promise<Filled> {
@@ -131,21 +79,10 @@ async function assertReturned(f: Filled) {
 describe('the seed Go sample (golang-go, HTTPS_PROXY, SSL_CERT_FILE)', {
   skip: skipUnless(toolchains.go, 'go'),
 }, () => {
-  const env = () => ({
-    PATH: process.env.PATH ?? '',
-    HOME: work,
-    GOCACHE: join(tmpdir(), 'wxcoupon-go-cache'),
-    GOPATH: join(work, 'gopath'),
-    GOPROXY: 'off',
-    GOFLAGS: '-mod=mod',
-    GO111MODULE: 'on',
-  })
+  const env = () => goEnv(work)
 
   async function build(f: Filled): Promise<string> {
-    const dir = mkdtempSync(join(work, 'go-'))
-    cpSync(join(SAMPLES, 'go'), dir, { recursive: true })
-    const main = join(dir, 'main.go')
-    writeFileSync(main, fillIn(readFileSync(main, 'utf8'), f))
+    const dir = goSample(work, f)
     await run('go', ['build', '-o', 'sample', '.'], { cwd: dir, env: env(), timeout: 180_000 })
     return join(dir, 'sample')
   }
@@ -213,11 +150,9 @@ describe('the seed Java sample (OkHttp 3, Gson, -Dhttps.proxyHost, a trust store
   })
 
   async function build(f: Filled): Promise<string> {
-    const dir = mkdtempSync(join(work, 'java-'))
-    cpSync(join(SAMPLES, 'java'), join(dir, 'src'), { recursive: true })
-    const main = join(dir, 'src', 'com', 'java', 'demo', 'ReturnUserProductCoupon.java')
-    writeFileSync(main, fillIn(readFileSync(main, 'utf8'), f))
+    const dir = javaSample(work, f)
     const out = join(dir, 'classes')
+    const sources = ['utils/WXPayUtility.java', 'demo/ReturnUserProductCoupon.java']
     await run(
       'javac',
       [
@@ -227,8 +162,7 @@ describe('the seed Java sample (OkHttp 3, Gson, -Dhttps.proxyHost, a trust store
         out,
         '-cp',
         JARS.join(':'),
-        join(dir, 'src', 'com', 'java', 'utils', 'WXPayUtility.java'),
-        main,
+        ...sources.map((f) => join(dir, 'com', 'java', f)),
       ],
       { timeout: 180_000 },
     )

@@ -35,10 +35,8 @@ export interface RunningProxy {
 
 const INTERCEPTED = new Set<string>(WECHATPAY_HOSTS)
 
-const REFUSAL = JSON.stringify({
-  code: 'FORBIDDEN',
-  message: `the wxcoupon proxy only serves ${WECHATPAY_HOSTS.join(' and ')} (port 443) and connects nowhere else`,
-})
+/** Plain text: this answer is the proxy's, not WeChat Pay's, so it is not in WeChat's envelope. */
+const REFUSAL = `the wxcoupon proxy only serves ${WECHATPAY_HOSTS.join(' and ')} (port 443) and connects nowhere else\n`
 
 /** `host:port` of a CONNECT, or undefined when it is not one of the intercepted hosts. */
 function interceptedAuthority(target: string | undefined): string | undefined {
@@ -67,7 +65,7 @@ export function originFormOf(url: string | undefined): string | undefined {
 
 function refuse(res: ServerResponse): void {
   res.writeHead(403, {
-    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Type': 'text/plain; charset=utf-8',
     'Content-Length': Buffer.byteLength(REFUSAL),
     Connection: 'close',
   })
@@ -76,7 +74,7 @@ function refuse(res: ServerResponse): void {
 
 function refuseTunnel(socket: Duplex): void {
   socket.end(
-    `HTTP/1.1 403 Forbidden\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(REFUSAL)}\r\nConnection: close\r\n\r\n${REFUSAL}`,
+    `HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(REFUSAL)}\r\nConnection: close\r\n\r\n${REFUSAL}`,
   )
 }
 

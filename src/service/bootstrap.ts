@@ -1,8 +1,9 @@
 import type { RandomBytes } from '@wxcoupon/sdk/protocol'
 import { generateRsaKeyPair } from '@wxcoupon/sdk/protocol'
-import type { PlatformKey, Store, StoreReader, StoreTx } from '../store/store.ts'
+import type { PlatformKey, Store, StoreTx } from '../store/store.ts'
 import { newAppId, newBrandId, newOpenId, randomDigits } from './ids.ts'
 import {
+  CA_META_KEY as CA,
   generateRsaKeyPairAsync,
   newSandboxCa,
   type RsaKeyPair,
@@ -42,7 +43,6 @@ export interface Bootstrap {
 
 const TENANT = 'bootstrap_tenant'
 const TENANT_KEY = 'bootstrap_partner_key'
-const CA = 'sandbox_ca'
 
 type KeyRole = 'platform' | 'partner' | 'ca'
 
@@ -134,11 +134,4 @@ export async function bootstrap(store: Store, random: RandomBytes): Promise<Boot
       partnerPrivateKeyPem: partnerPair.privateKeyPem,
     }
   })
-}
-
-/** The sandbox CA, which bootstrap made (platform certificates are issued by it). */
-export async function sandboxCa(db: StoreReader): Promise<SandboxCa> {
-  const stored = await db.getMeta(CA)
-  if (!stored) throw new Error('the sandbox CA is missing: the database was not bootstrapped')
-  return JSON.parse(stored) as SandboxCa
 }

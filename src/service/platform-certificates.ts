@@ -18,12 +18,12 @@ import {
 } from '../domain/platform-trust.ts'
 import { formatRfc3339 } from '../domain/time.ts'
 import type { PartnerTrustRecord, PlatformCertificateRecord, StoreTx } from '../store/store.ts'
-import { sandboxCa } from './bootstrap.ts'
 import type { Caller, ServiceDeps } from './context.ts'
 import {
   certificateSerial,
   generateRsaKeyPairAsync,
   issuePlatformCertificate,
+  loadSandboxCa,
   PLATFORM_CERTIFICATE_YEARS,
   type RsaKeyPair,
 } from './pki/sandbox-ca.ts'
@@ -139,7 +139,7 @@ async function insertCertificate(
     existing: PlatformCertificateRecord[]
   },
 ): Promise<PlatformCertificateRecord> {
-  const ca = await sandboxCa(tx)
+  const ca = await loadSandboxCa(tx)
   const last = p.existing.at(-1)
   const notBefore = Math.max(realSeconds(), (last?.effectiveTime ?? 0) + 1)
   const serialNo = certificateSerial(deps.random)

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto'
 import { promisify } from 'node:util'
 import type { RandomBytes } from '@wxcoupon/sdk/protocol'
+import type { StoreReader } from '../../store/store.ts'
 import { type CertificateKind, issueCertificate, type Name } from './x509.ts'
 
 /**
@@ -18,6 +19,16 @@ export interface SandboxCa {
 export interface RsaKeyPair {
   privateKeyPem: string
   publicKeyPem: string
+}
+
+/** Where bootstrap keeps the CA (the meta table): one per database, shared by every instance. */
+export const CA_META_KEY = 'sandbox_ca'
+
+/** The sandbox CA bootstrap made (platform certificates are issued by it). */
+export async function loadSandboxCa(db: StoreReader): Promise<SandboxCa> {
+  const stored = await db.getMeta(CA_META_KEY)
+  if (!stored) throw new Error('the sandbox CA is missing: the database was not bootstrapped')
+  return JSON.parse(stored) as SandboxCa
 }
 
 const DAY = 86_400

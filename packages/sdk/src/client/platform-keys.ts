@@ -1,6 +1,6 @@
 import { type KeyObject, X509Certificate } from 'node:crypto'
 import type { PublicKeyInput, ResponseTrust } from '../protocol/index.ts'
-import { loadPublicKey, pemText } from './options.ts'
+import { loadPublicKey, pemText } from './key-files.ts'
 
 /**
  * The WeChat Pay keys a client or a callback receiver trusts, by the serial WeChat Pay names
