@@ -56,15 +56,16 @@ async function curlClient(
   path: string,
   payload: string,
   env: Record<string, string>,
+  from: SandboxFile = sb,
 ): Promise<{ status: number; body: string }> {
   const r = await run(
     script,
     [
       base,
-      sb.partner.mchid,
-      sb.partner.serial_no,
-      sb.partner.private_key_file,
-      sb.platform.public_key_file,
+      from.partner.mchid,
+      from.partner.serial_no,
+      from.partner.private_key_file,
+      from.platform.public_key_file,
       method,
       path,
       payload,
@@ -328,28 +329,16 @@ describe('--proxy-port without --tls', () => {
     const p = plain.sandbox
     assert.match(p.base_url, /^http:\/\//)
     assert.ok(readFileSync(p.ca_file ?? '', 'utf8').startsWith('-----BEGIN CERTIFICATE-----'))
-    const r = await run(
-      script,
-      [
-        'https://api.mch.weixin.qq.com',
-        p.partner.mchid,
-        p.partner.serial_no,
-        p.partner.private_key_file,
-        p.platform.public_key_file,
-        'GET',
-        '/v3/certificates?algorithm_type=RSA',
-        '',
-      ],
-      {
-        encoding: 'utf8',
-        env: {
-          PATH: process.env.PATH ?? '',
-          https_proxy: p.proxy_url ?? '',
-          CURL_CA_BUNDLE: p.ca_file ?? '',
-        },
-      },
+    const r = await curlClient(
+      'https://api.mch.weixin.qq.com',
+      'GET',
+      '/v3/certificates?algorithm_type=RSA',
+      '',
+      { https_proxy: p.proxy_url ?? '', CURL_CA_BUNDLE: p.ca_file ?? '' },
+      p,
     )
-    assert.match(r.stdout, /^404\n\{"code":"RESOURCE_NOT_EXISTS"/)
+    assert.equal(r.status, 404)
+    assert.equal(JSON.parse(r.body).code, 'RESOURCE_NOT_EXISTS')
   })
 })
 
@@ -382,28 +371,15 @@ test('the CLI: serve --tls --proxy-port 0 with two workers prints both URLs and 
     const file = JSON.parse(readFileSync(join(d, 'sandbox.json'), 'utf8')) as SandboxFile
     assert.equal(file.proxy_url, m[2])
     assert.match(file.base_url, /^https:\/\//)
-    const r = await run(
-      script,
-      [
-        'https://api.mch.weixin.qq.com',
-        file.partner.mchid,
-        file.partner.serial_no,
-        file.partner.private_key_file,
-        file.platform.public_key_file,
-        'GET',
-        '/v3/certificates',
-        '',
-      ],
-      {
-        encoding: 'utf8',
-        env: {
-          PATH: process.env.PATH ?? '',
-          https_proxy: file.proxy_url ?? '',
-          CURL_CA_BUNDLE: file.ca_file ?? '',
-        },
-      },
+    const r = await curlClient(
+      'https://api.mch.weixin.qq.com',
+      'GET',
+      '/v3/certificates',
+      '',
+      { https_proxy: file.proxy_url ?? '', CURL_CA_BUNDLE: file.ca_file ?? '' },
+      file,
     )
-    assert.match(r.stdout, /^404\n/)
+    assert.equal(r.status, 404)
   } finally {
     child.kill('SIGTERM')
     assert.equal(await exit, 0)

@@ -87,36 +87,34 @@ describe('the seed Go sample (golang-go, HTTPS_PROXY, SSL_CERT_FILE)', {
     return join(dir, 'sample')
   }
 
-  const proxyEnv = () => ({
+  const proxyEnv = (caFile = s.sandbox.ca_file ?? '') => ({
     HTTPS_PROXY: s.sandbox.proxy_url ?? '',
-    SSL_CERT_FILE: s.sandbox.ca_file ?? '',
+    SSL_CERT_FILE: caFile,
   })
+  /** The sample for `mode`, built and run through the proxy. */
+  async function runSample(mode: 'public_key' | 'certificate', caFile?: string) {
+    const f = await preparedCall(mode)
+    const bin = await build(f)
+    const r = await run(bin, [], { env: { ...env(), ...proxyEnv(caFile) }, timeout: 60_000 })
+    return { f, stdout: r.stdout }
+  }
 
   test('public-key mode: the return succeeds, its response verified by the sample', async () => {
-    const f = await preparedCall('public_key')
-    const bin = await build(f)
-    const r = await run(bin, [], { env: { ...env(), ...proxyEnv() }, timeout: 60_000 })
-    assert.match(r.stdout, /^请求成功: /, r.stdout)
+    const { f, stdout } = await runSample('public_key')
+    assert.match(stdout, /^请求成功: /, stdout)
     await assertReturned(f)
   })
 
   test('control: without the sandbox CA the sample refuses the interception', async () => {
-    const f = await preparedCall('public_key')
-    const bin = await build(f)
     const empty = join(work, 'no-ca.pem')
     writeFileSync(empty, '')
-    const r = await run(bin, [], {
-      env: { ...env(), HTTPS_PROXY: s.sandbox.proxy_url ?? '', SSL_CERT_FILE: empty },
-      timeout: 60_000,
-    })
-    assert.match(r.stdout, /^请求失败: .*(certificate|x509)/, r.stdout)
+    const { stdout } = await runSample('public_key', empty)
+    assert.match(stdout, /^请求失败: .*(certificate|x509)/, stdout)
   })
 
   test('certificate mode: the same sample with the platform certificate in place of the public key', async () => {
-    const f = await preparedCall('certificate')
-    const bin = await build(f)
-    const r = await run(bin, [], { env: { ...env(), ...proxyEnv() }, timeout: 60_000 })
-    assert.match(r.stdout, /^请求成功: /, r.stdout)
+    const { f, stdout } = await runSample('certificate')
+    assert.match(stdout, /^请求成功: /, stdout)
     await assertReturned(f)
     await s.admin('POST', `/sandbox/partners/${f.mchid}/key-mode`, { key_mode: 'public_key' })
   })

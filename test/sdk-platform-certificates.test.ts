@@ -6,6 +6,7 @@ import {
   AuthenticationError,
   SignatureVerificationError,
 } from '../packages/sdk/src/client/errors.ts'
+import { clientOptionsFromSandbox } from '../packages/sdk/src/client/sandbox-file.ts'
 import { type Reply, startTestServer, type TestServer } from './helpers/harness.ts'
 
 /**
@@ -180,15 +181,7 @@ describe('AuthenticationError', () => {
     // re-serialising framework does.
     const tampering: typeof fetch = (input, init) =>
       fetch(input, { ...init, body: `${String(init?.body)} ` })
-    const c = new WxCouponClient({
-      mchid: sb.partner.mchid,
-      serialNo: sb.partner.serial_no,
-      privateKey: sb.partner.private_key_file,
-      platformPublicKey: sb.platform.public_key_file,
-      platformPublicKeyId: sb.platform.public_key_id,
-      baseUrl: s.baseUrl,
-      fetch: tampering,
-    })
+    const c = new WxCouponClient({ ...clientOptionsFromSandbox(sb), fetch: tampering })
     const err = await setUrl(c).then(
       () => assert.fail('the tampered request must fail'),
       (e: unknown) => e,
@@ -213,14 +206,7 @@ describe('AuthenticationError', () => {
 
   test('other 401s carry no sign information', async () => {
     const sb = s.sandbox
-    const c = new WxCouponClient({
-      mchid: sb.partner.mchid,
-      serialNo: 'A'.repeat(40),
-      privateKey: sb.partner.private_key_file,
-      platformPublicKey: sb.platform.public_key_file,
-      platformPublicKeyId: sb.platform.public_key_id,
-      baseUrl: s.baseUrl,
-    })
+    const c = new WxCouponClient({ ...clientOptionsFromSandbox(sb), serialNo: 'A'.repeat(40) })
     const err = await c.getNotifyConfig().catch((e: unknown) => e)
     assert.ok(err instanceof AuthenticationError)
     assert.equal(err.signInformation, undefined)

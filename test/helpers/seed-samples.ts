@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { WxCouponClient } from '../../packages/sdk/src/client/client.ts'
+import { clientOptionsFromSandbox } from '../../packages/sdk/src/client/sandbox-file.ts'
 import type { SandboxFile } from '../../packages/sdk/src/schemas/sandbox-file.ts'
 import { type CouponRef, productCouponBody, reqNo } from './fixtures.ts'
 import type { TestServer } from './harness.ts'
@@ -134,12 +135,7 @@ export function fetchTrusting(ca: string | Buffer): typeof fetch {
 /** The SDK as the sandbox's ready partner, over https when the sandbox serves it. */
 export function sandboxClient(sb: SandboxFile): WxCouponClient {
   return new WxCouponClient({
-    mchid: sb.partner.mchid,
-    serialNo: sb.partner.serial_no,
-    privateKey: sb.partner.private_key_file,
-    platformPublicKey: sb.platform.public_key_file,
-    platformPublicKeyId: sb.platform.public_key_id,
-    baseUrl: sb.base_url,
+    ...clientOptionsFromSandbox(sb),
     ...(sb.base_url.startsWith('https:')
       ? { fetch: fetchTrusting(readFileSync(sb.ca_file ?? '')) }
       : {}),
