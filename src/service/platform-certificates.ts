@@ -17,7 +17,7 @@ import {
   signingCertificate,
 } from '../domain/platform-trust.ts'
 import { formatRfc3339 } from '../domain/time.ts'
-import type { PartnerTrustRecord, PlatformCertificateRecord, StoreTx } from '../store/store.ts'
+import type { PlatformCertificateRecord, StoreTx } from '../store/store.ts'
 import type { Caller, ServiceDeps } from './context.ts'
 import {
   certificateSerial,
@@ -27,6 +27,7 @@ import {
   PLATFORM_CERTIFICATE_YEARS,
   type RsaKeyPair,
 } from './pki/sandbox-ca.ts'
+import { trustOf } from './platform-keys.ts'
 
 /**
  * Platform certificates: GET /v3/certificates, and the sandbox controls that give a partner a
@@ -83,20 +84,6 @@ export async function listCertificates(
       }
     }),
   }
-}
-
-function trustOf(
-  row: PartnerTrustRecord | undefined,
-  certificates: readonly PlatformCertificateRecord[],
-): PartnerTrust {
-  return row
-    ? {
-        mode: row.keyMode,
-        strictSerial: row.strictSerial,
-        callbackPublicKeyShare: row.callbackPublicKeyShare,
-        certificates,
-      }
-    : { ...DEFAULT_TRUST, certificates }
 }
 
 /** Writes the partner's settings (bumping their version, so every instance reloads its keys). */

@@ -9,7 +9,12 @@ import {
   type PartnerTrust,
   responseKey,
 } from '../domain/platform-trust.ts'
-import type { PlatformCertificateRecord, PlatformKey, Store } from '../store/store.ts'
+import type {
+  PartnerTrustRecord,
+  PlatformCertificateRecord,
+  PlatformKey,
+  Store,
+} from '../store/store.ts'
 
 /**
  * The signing keys of each partner (domain/platform-trust.ts decides which one signs): the
@@ -19,6 +24,21 @@ import type { PlatformCertificateRecord, PlatformKey, Store } from '../store/sto
  * database (`shared`), each lookup first reads the partner's key version from it — one indexed
  * row — so a change made through any instance signs the next answer of every other.
  */
+
+/** A partner's settings and certificates as the domain rules take them; no row: the defaults. */
+export function trustOf(
+  row: PartnerTrustRecord | undefined,
+  certificates: readonly PlatformCertificateRecord[],
+): PartnerTrust {
+  return row
+    ? {
+        mode: row.keyMode,
+        strictSerial: row.strictSerial,
+        callbackPublicKeyShare: row.callbackPublicKeyShare,
+        certificates,
+      }
+    : { ...DEFAULT_TRUST, certificates }
+}
 
 export interface SigningKey {
   readonly keyId: string
@@ -64,15 +84,7 @@ export class PlatformKeys {
     const version = row?.version ?? 0
     if (cached && cached.version === version) return cached
     const certificates = row ? await this.#store.read.listPlatformCertificates(mchid) : []
-    const trust: PartnerTrust = row
-      ? {
-          mode: row.keyMode,
-          strictSerial: row.strictSerial,
-          callbackPublicKeyShare: row.callbackPublicKeyShare,
-          certificates,
-        }
-      : DEFAULT_TRUST
-    const entry = this.#entry(version, trust, certificates)
+    const entry = this.#entry(version, trustOf(row, certificates), certificates)
     this.#entries.set(mchid, entry)
     return entry
   }

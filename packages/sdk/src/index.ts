@@ -91,10 +91,17 @@ export {
   type PrivateKeyInput,
   type PublicKeyInput,
   type ResponseVerification,
+  type SignInformation,
   signRequest,
   signResponse,
   verifyResponseSignature,
 } from './protocol/index.ts'
+export type {
+  CertificatesQuery,
+  CertificatesResponse,
+  EncryptCertificate,
+  PlatformCertificateEntity,
+} from './schemas/certificates.ts'
 export type {
   CouponDisplayInfo,
   DiscountCouponUsageRule,
