@@ -7,6 +7,8 @@ import type { ServiceDeps } from '../service/context.ts'
 import type { PlatformKey } from '../store/store.ts'
 import { createAuthenticator } from './authenticate.ts'
 import { installErrorHandling, toWxError } from './errors.ts'
+import { installJournal } from './journal/capture.ts'
+import type { RequestJournal } from './journal/recorder.ts'
 import { installResponseSigning, rejectMalformed, sendSignedError } from './response-signing.ts'
 import { sandboxApi } from './sandbox-api.ts'
 import { strictValidatorCompiler } from './schema-compiler.ts'
@@ -34,6 +36,8 @@ export interface AppOptions {
    * rate limits then live in it. Default: whether the clock is shared.
    */
   shared?: boolean
+  /** The request journal; without one (or with it off) nothing is recorded. */
+  journal?: RequestJournal
 }
 
 /**
@@ -86,6 +90,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       : new RateLimiter(opts.deps.settings.rateLimits.overrides, opts.realNowMs),
   }
   installServiceRoutes(app, opts.deps.store)
+  if (opts.journal?.enabled) installJournal(app, opts.journal, () => opts.deps.clock.seconds())
   await app.register(wechatApi, { prefix: API_PREFIX, deps: opts.deps, auth, traffic })
   await app.register(sandboxApi, {
     prefix: SANDBOX_PREFIX,
@@ -93,6 +98,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     adminToken: opts.adminToken,
     traffic,
     ...(opts.outbox ? { outbox: opts.outbox } : {}),
+    ...(opts.journal ? { journal: opts.journal } : {}),
   })
   return app
 }

@@ -13,6 +13,7 @@ import { SandboxClock } from '../service/sandbox-clock.ts'
 import { openStore } from '../store/open.ts'
 import type { Store } from '../store/store.ts'
 import { buildApp } from './app.ts'
+import { DEFAULT_JOURNAL_SIZE, RequestJournal } from './journal/recorder.ts'
 
 export interface StartOptions {
   /** `postgres://…` to use PostgreSQL (several instances may share it); default: SQLite in dataDir. */
@@ -33,11 +34,17 @@ export interface StartOptions {
    * one that independent instances share (PostgreSQL).
    */
   shared?: boolean
+  /** The request journal: entries kept per partner (default 10,000; 0 turns it off). */
+  journalSize?: number
+  /** Cluster workers: makes the other workers write their journal entries (see journal/). */
+  flushPeerJournals?: () => Promise<void>
 }
 
 export interface RunningServer {
   app: FastifyInstance
   store: Store
+  /** Absent only in stand-ins that tests build. */
+  journal?: RequestJournal
   baseUrl: string
   sandbox: SandboxFile
   close(): Promise<void>
@@ -91,12 +98,18 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       await writeAtomically(privateKeyFile, boot.partnerPrivateKeyPem, 0o600)
     await writeAtomically(publicKeyFile, platformKey.publicKeyPem, 0o644)
 
+    const journal = new RequestJournal({
+      store,
+      keepPerTenant: opts.journalSize ?? DEFAULT_JOURNAL_SIZE,
+      ...(opts.flushPeerJournals ? { flushPeers: opts.flushPeerJournals } : {}),
+    })
     const app = await buildApp({
       deps,
       platformKey,
       adminToken,
       outbox: worker,
       shared,
+      journal,
       ...(opts.logger === undefined ? {} : { logger: opts.logger }),
       ...(opts.realNowSeconds === undefined ? {} : { realNowSeconds: opts.realNowSeconds }),
     })
@@ -121,16 +134,19 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     await writeAtomically(join(dir, 'sandbox.json'), `${JSON.stringify(sandbox, null, 2)}\n`, 0o600)
     // Pending callbacks of an earlier run resume here.
     worker.start()
+    journal.warn = (message, err) => app.log.warn({ err }, message)
     let closing: Promise<void> | undefined
     return {
       app,
       store,
+      journal,
       baseUrl,
       sandbox,
       close() {
         closing ??= worker
           .stop()
           .then(() => app.close())
+          .then(() => journal.close())
           .then(() => store.close())
         return closing
       },
