@@ -66,6 +66,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   })
   app.setValidatorCompiler(strictValidatorCompiler)
   app.decorateReply('wxNumeric', undefined)
+  app.decorateReply('wxCode', undefined)
 
   // Bodies stay raw bytes until the signature over them is verified (protocol §3).
   app.removeAllContentTypeParsers()

@@ -1,3 +1,4 @@
+import { formatRequestId } from '@wxcoupon/sdk/protocol'
 import type { ErrorBody } from '@wxcoupon/sdk/schemas'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { type ErrorDetail, isWxError, type WxError, wxError } from '../domain/errors.ts'
@@ -83,13 +84,21 @@ function sanitizeDetail(d: ErrorDetail): Record<string, unknown> {
 
 export function sendError(reply: FastifyReply, e: WxError): FastifyReply {
   reply.wxNumeric = e.entry.numeric
+  reply.wxCode = e.entry.code
   return reply.code(e.entry.status).type('application/json; charset=utf-8').send(errorBody(e))
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const wx = toWxError(error)
-    if (wx.entry.status >= 500) request.log.error({ err: error }, 'request failed')
+    if (wx.entry.status >= 500) {
+      // The Request-ID the client will see, so its report can be matched with this line.
+      const requestId = formatRequestId(request.id, wx.entry.numeric)
+      request.log.error(
+        { err: error, request_id: requestId, code: wx.entry.code },
+        'request failed',
+      )
+    }
     return sendError(reply, wx)
   })
   app.setNotFoundHandler((_request, reply) => sendError(reply, wxError('NOT_FOUND_ROUTE')))
@@ -99,5 +108,7 @@ declare module 'fastify' {
   interface FastifyReply {
     /** Numeric WeChat error code appended to Request-ID on failures (spec §6). */
     wxNumeric?: number
+    /** The error code of a failure, for the request log. */
+    wxCode?: string
   }
 }
