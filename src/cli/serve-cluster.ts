@@ -128,7 +128,10 @@ class Primary {
       }
       return
     }
-    if (m.type === 'journal-flush') return this.#relayJournalFlush(worker, m.id)
+    if (m.type === 'journal-flush') {
+      this.#relayJournalFlush(worker, m.id)
+      return
+    }
     if (m.type !== 'ready') return
     this.#baseUrl ??= m.baseUrl
     if (m.baseUrl !== this.#baseUrl) {
@@ -149,7 +152,10 @@ class Primary {
     const done = () => {
       if (asker.isConnected()) asker.send({ type: 'journal-flushed', id } satisfies ToWorker)
     }
-    if (waiting === 0) return done()
+    if (waiting === 0) {
+      done()
+      return
+    }
     const timer = setTimeout(() => {
       waiting = -1
       done()
