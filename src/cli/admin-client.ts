@@ -67,7 +67,7 @@ export function oneLineError(e: unknown, baseUrl: string, dataDir: string, what:
   }
   if (e instanceof ApiError && e.status === 401 && e.code === 'UNAUTHORIZED') {
     return new Error(
-      `the sandbox at ${baseUrl} refused the admin token (${what}); give the token from its sandbox.json`,
+      `UNAUTHORIZED: the sandbox at ${baseUrl} refused the admin token (${what}); give the one in its sandbox.json, or --token`,
     )
   }
   if (e instanceof ApiError) {

@@ -54,7 +54,7 @@ export function explainStartupError(e: unknown, c: StartContext): Error {
       return explained(`the database ${dbFile} cannot be written (${code}): ${e.message}`)
     case 'EADDRINUSE':
       return explained(
-        `port ${c.port} on ${c.host} is in use by another program (--port, WXCOUPON_PORT or PORT; 0 picks a free one)`,
+        `port ${c.port} on ${c.host} is in use by another program (EADDRINUSE; --port, WXCOUPON_PORT or PORT; 0 picks a free one)`,
       )
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
