@@ -6,6 +6,7 @@ import type { OutboxWorker } from '../notify/worker.ts'
 import type { ServiceDeps } from '../service/context.ts'
 import type { PlatformKey } from '../store/store.ts'
 import { createAuthenticator } from './authenticate.ts'
+import { installConsole } from './console.ts'
 import { installErrorHandling, toWxError } from './errors.ts'
 import { installJournal } from './journal/capture.ts'
 import type { RequestJournal } from './journal/recorder.ts'
@@ -91,6 +92,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       : new RateLimiter(opts.deps.settings.rateLimits.overrides, opts.realNowMs),
   }
   installServiceRoutes(app, opts.deps.store)
+  installConsole(app)
   if (opts.journal?.enabled) installJournal(app, opts.journal, () => opts.deps.clock.seconds())
   await app.register(wechatApi, { prefix: API_PREFIX, deps: opts.deps, auth, traffic })
   await app.register(sandboxApi, {

@@ -91,7 +91,8 @@ export function sendError(reply: FastifyReply, e: WxError): FastifyReply {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const wx = toWxError(error)
-    if (wx.entry.status >= 500) {
+    // A catalogue error thrown on purpose (an injected fault) is an answer, not a failure.
+    if (wx.entry.status >= 500 && !isWxError(error)) {
       // The Request-ID the client will see, so its report can be matched with this line.
       const requestId = formatRequestId(request.id, wx.entry.numeric)
       request.log.error(
