@@ -120,7 +120,9 @@ test('call with a malformed JSON file names the file, the line and the column', 
   assert.equal(r.code, 1)
   assert.match(
     r.stderr,
-    new RegExp(`^wxcoupon: ${file} is not valid JSON \\(syntax at \\/oops\\) at line 3, column 11\\n$`),
+    new RegExp(
+      `^wxcoupon: ${file} is not valid JSON \\(syntax at \\/oops\\) at line 3, column 11\\n$`,
+    ),
   )
 })
 
