@@ -6,6 +6,7 @@ import {
   SandboxAdminClient,
   type SandboxFile,
 } from '@wxcoupon/sdk'
+import { ERRORS } from '../domain/errors.ts'
 
 /**
  * The CLI's way to the /sandbox/ controls of a running server: sandbox.json says where it
@@ -65,9 +66,9 @@ export function oneLineError(e: unknown, baseUrl: string, dataDir: string, what:
       `cannot reach the sandbox at ${baseUrl}; is \`wxcoupon serve --data-dir ${dataDir}\` running? (${what})`,
     )
   }
-  if (e instanceof ApiError && e.status === 401 && e.code === 'UNAUTHORIZED') {
+  if (e instanceof ApiError && e.code === ERRORS.SANDBOX_UNAUTHORIZED.code) {
     return new Error(
-      `UNAUTHORIZED: the sandbox at ${baseUrl} refused the admin token (${what}); give the one in its sandbox.json, or --token`,
+      `${e.code}: the sandbox at ${baseUrl} refused the admin token (${what}); give the one in its sandbox.json, or --token`,
     )
   }
   if (e instanceof ApiError) {

@@ -2,12 +2,12 @@ import type {
   ProductCouponEntity,
   StockEntity,
   UserProductCouponEntity,
-  UserProductCouponState,
 } from '@wxcoupon/sdk/schemas'
 import { wxError } from '../domain/errors.ts'
 import { presentProductCoupon, presentStock, presentUserCoupon } from '../domain/present.ts'
 import type { ProductCoupon, Stock } from '../domain/product-coupon.ts'
 import { formatRfc3339 } from '../domain/time.ts'
+import type { CouponBrowse } from '../store/store.ts'
 import type { ServiceDeps } from './context.ts'
 
 /**
@@ -33,14 +33,7 @@ export async function browseProductCoupons(
 
 export async function browseUserCoupons(
   deps: ServiceDeps,
-  p: {
-    stockId?: string
-    openid?: string
-    couponCode?: string
-    state?: UserProductCouponState
-    before?: number
-    limit: number
-  },
+  p: Omit<CouponBrowse, 'now'>,
 ): Promise<{ seq: number; coupon: UserProductCouponEntity }[]> {
   const db = deps.store.read
   const now = deps.clock.seconds()

@@ -131,6 +131,18 @@ export interface JournalFilter {
   limit: number
 }
 
+/** The console's coupon filters; `state` as the clock implies it at `now`. */
+export interface CouponBrowse {
+  stockId?: string
+  openid?: string
+  couponCode?: string
+  state?: UserProductCouponState
+  now: number
+  /** Only coupons issued before this issue number (paging). */
+  before?: number
+  limit: number
+}
+
 export interface StoreReader {
   getPlatformKey(): Promise<PlatformKey | undefined>
   getPartner(mchid: string): Promise<Partner | undefined>
@@ -172,15 +184,7 @@ export interface StoreReader {
   /** Every product coupon (the console's view across tenants), newest first. */
   browseProductCoupons(p: { mchid?: string; limit: number }): Promise<ProductCoupon[]>
   /** Coupons across users, newest first; `state` as the clock implies it at `now`. */
-  browseUserCoupons(p: {
-    stockId?: string
-    openid?: string
-    couponCode?: string
-    state?: UserProductCouponState
-    now: number
-    before?: number
-    limit: number
-  }): Promise<UserCoupon[]>
+  browseUserCoupons(p: CouponBrowse): Promise<UserCoupon[]>
   /** How many coupons of a stock were received in each `bucket`-second slot (sandbox time). */
   stockIssueHistogram(
     stockId: string,

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { buildRequestMessage, parseAuthorization } from '@wxcoupon/sdk/protocol'
+import { ERRORS } from '../../domain/errors.ts'
 import { formatRfc3339 } from '../../domain/time.ts'
 import type { JournalRecord } from '../../store/store.ts'
 
@@ -159,7 +160,7 @@ function responseHeaders(h: Record<string, unknown>): Record<string, string> {
 
 function verificationOf(c: Captured, failed: ErrorOf | undefined): Doc['verification'] {
   if (c.verifiedMchid !== undefined) return { result: 'verified' }
-  if (failed?.code !== 'SIGN_ERROR') return { result: 'not_checked' }
+  if (failed?.code !== ERRORS.SIGN_ERROR_SIGNATURE.code) return { result: 'not_checked' }
   const out: Doc['verification'] = { result: 'failed' }
   if (failed.message) out.message = failed.message
   if (failed.issue) out.issue = failed.issue

@@ -1,8 +1,8 @@
-import type { UserProductCouponState } from '@wxcoupon/sdk/schemas'
 import { sql } from 'kysely'
 import type { ProductCoupon } from '../../domain/product-coupon.ts'
 import type { UserCoupon } from '../../domain/user-coupon.ts'
 import { stateAt, toProductCoupon, toUserCoupon } from '../rows.ts'
+import type { CouponBrowse } from '../store.ts'
 import { Executor } from './executor.ts'
 
 /**
@@ -21,15 +21,7 @@ export class BrowseQueries extends Executor {
     return rows.map(toProductCoupon)
   }
 
-  async browseUserCoupons(p: {
-    stockId?: string
-    openid?: string
-    couponCode?: string
-    state?: UserProductCouponState
-    now: number
-    before?: number
-    limit: number
-  }): Promise<UserCoupon[]> {
+  async browseUserCoupons(p: CouponBrowse): Promise<UserCoupon[]> {
     let q = this.db.selectFrom('user_coupons').selectAll()
     if (p.stockId !== undefined) q = q.where('stock_id', '=', p.stockId)
     if (p.openid !== undefined) q = q.where('openid', '=', p.openid)
