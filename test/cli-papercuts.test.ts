@@ -234,3 +234,26 @@ test('a database failure while serving is a SYSTEM_ERROR to the client and a std
     s.child.kill('SIGTERM')
   }
 })
+
+test('the demo reports the retry an injected fault causes, and still completes', async () => {
+  const add = await cli([
+    'faults',
+    'add',
+    '--operation',
+    'confirm',
+    '--mode',
+    'SYSTEM_ERROR',
+    '--count',
+    '1',
+    '--data-dir',
+    dir,
+  ])
+  assert.equal(add.code, 0, add.stderr)
+  const demo = await cli(['demo', '--data-dir', dir])
+  assert.equal(demo.code, 0, demo.stderr)
+  assert.match(
+    demo.stdout,
+    /retry 1 of POST \/v3\/marketing\/partner\/product-coupon\/users\/\S+\/confirm in \d+ ms after /,
+  )
+  assert.match(demo.stdout, /5\. return +→ EFFECTIVE/)
+})
