@@ -2,7 +2,7 @@
 // Uses the built SDK's signRequest, so the requests are signed exactly as a client signs them.
 import { createPrivateKey } from 'node:crypto'
 import { parentPort, workerData } from 'node:worker_threads'
-import { signRequest } from '../dist/protocol/authorization.js'
+import { signRequest } from '../packages/sdk/dist/protocol/authorization.js'
 
 const { mchid, serialNo, privateKeyPem, requests } = workerData
 const privateKey = createPrivateKey(privateKeyPem)

@@ -26,8 +26,11 @@ const RANK: Record<string, number> = {
 /** What each layer may import besides the layers below it. */
 const ALSO: Record<string, readonly string[]> = {
   cli: ['sdk'],
-  // The wxcoupon package's entry point re-exports the SDK.
-  entry: ['sdk'],
+  // startSandbox (server/sandbox.ts) hands out the SDK's clients.
+  server: ['sdk'],
+  // The wxcoupon package's entry point re-exports the SDK, and startSandbox (server/sandbox.ts,
+  // which loads the rest of the server only when called).
+  entry: ['sdk', 'server'],
 }
 /** The SDK's whole world. */
 const SDK_MAY = ['sdk', 'protocol', 'schemas']

@@ -58,6 +58,9 @@ class ClusterProcess {
     let partial = ''
     child.stdout?.on('data', (d: Buffer) => {
       this.stdout += d.toString()
+    })
+    // --log writes its JSON lines on stderr.
+    child.stderr?.on('data', (d: Buffer) => {
       const lines = (partial + d.toString()).split('\n')
       partial = lines.pop() ?? ''
       for (const line of lines) {

@@ -4,7 +4,9 @@ import {
   readSandboxFile,
   SANDBOX_PREFIX,
   SandboxAdminClient,
+  type SandboxFile,
 } from '@wxcoupon/sdk'
+import { ERRORS } from '../domain/errors.ts'
 
 /**
  * The CLI's way to the /sandbox/ controls of a running server: sandbox.json says where it
@@ -16,14 +18,38 @@ import {
 export interface AdminClient {
   readonly baseUrl: string
   readonly client: SandboxAdminClient
+  /** The data dir's sandbox.json (for the ready tenant's ids). */
+  sandbox(): Promise<SandboxFile>
   call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: object): Promise<unknown>
 }
 
-export async function openAdmin(dataDir: string): Promise<AdminClient> {
-  const client = SandboxAdminClient.fromSandboxFile(await readSandboxFile(dataDir))
+/** Where a client command finds the server: `--base-url` and `--token`, else sandbox.json. */
+export interface ServerChoice {
+  dataDir: string
+  baseUrl?: string | undefined
+  token?: string | undefined
+}
+
+export async function openAdmin(at: ServerChoice): Promise<AdminClient> {
+  const { dataDir } = at
+  if ((at.baseUrl === undefined) !== (at.token === undefined)) {
+    throw new Error(
+      "--base-url and --token go together (or WXCOUPON_BASE_URL and WXCOUPON_TOKEN); without both, the data dir's sandbox.json says where the server is",
+    )
+  }
+  let file: Promise<SandboxFile> | undefined
+  const sandbox = () => {
+    file ??= readSandboxFile(dataDir)
+    return file
+  }
+  const client =
+    at.baseUrl !== undefined && at.token !== undefined
+      ? new SandboxAdminClient({ baseUrl: at.baseUrl, adminToken: at.token })
+      : SandboxAdminClient.fromSandboxFile(await sandbox())
   return {
     baseUrl: client.baseUrl,
     client,
+    sandbox,
     call: (method, path, body) =>
       client
         .request(method, path.slice(SANDBOX_PREFIX.length), body)
@@ -38,6 +64,11 @@ export function oneLineError(e: unknown, baseUrl: string, dataDir: string, what:
   if (e instanceof ConnectionError) {
     return new Error(
       `cannot reach the sandbox at ${baseUrl}; is \`wxcoupon serve --data-dir ${dataDir}\` running? (${what})`,
+    )
+  }
+  if (e instanceof ApiError && e.code === ERRORS.SANDBOX_UNAUTHORIZED.code) {
+    return new Error(
+      `${e.code}: the sandbox at ${baseUrl} refused the admin token (${what}); give the one in its sandbox.json, or --token`,
     )
   }
   if (e instanceof ApiError) {

@@ -14,7 +14,14 @@ import { DAY, formatRfc3339, parseRfc3339 } from '../domain/time.ts'
 export async function runDemo(opts: { dataDir: string }): Promise<void> {
   const sandbox = await readSandboxFile(opts.dataDir)
   const out = (line: string) => process.stdout.write(`${line}\n`)
-  const client = new WxCouponClient(clientOptionsFromSandbox(sandbox))
+  // A retry (a fault injected with `wxcoupon faults add`, a 429) is shown, never hidden.
+  const client = new WxCouponClient({
+    ...clientOptionsFromSandbox(sandbox),
+    onRetry: (e) =>
+      out(
+        `   retry ${e.retry} of ${e.method} ${e.target} in ${e.delayMs} ms after ${(e.error as Error).message}`,
+      ),
+  })
   const now = await sandboxNow(sandbox)
   const run = `${Date.now().toString(36)}${process.pid}`
   const { brand_id, appid, openid } = sandbox

@@ -11,7 +11,7 @@ import { parseDuration } from './duration.ts'
 
 /**
  * The /sandbox/ controls a person reaches for by hand while testing an integration: the clock,
- * review decisions, fault injection and reset. Tenants and channels stay HTTP-only.
+ * review decisions, fault injection and reset (client-commands.ts has the rest).
  */
 export function addSandboxCommands(program: Command): void {
   controls(program.command('clock'))
@@ -27,7 +27,7 @@ export function addSandboxCommands(program: Command): void {
       rfc3339,
     )
     .action(async (opts) => {
-      const admin = await openAdmin(opts.dataDir)
+      const admin = await openAdmin(opts)
       const body =
         opts.advance !== undefined
           ? { advance_seconds: opts.advance }
@@ -76,7 +76,7 @@ export function addSandboxCommands(program: Command): void {
       if (count === undefined && probability === undefined) {
         throw new Error('faults add needs --count <n> or --probability <p>')
       }
-      const admin = await openAdmin(opts.dataDir)
+      const admin = await openAdmin(opts)
       const fault = (await admin.call('POST', '/sandbox/faults', {
         operation,
         mode,
@@ -89,44 +89,86 @@ export function addSandboxCommands(program: Command): void {
   controls(faults.command('list'))
     .description('show the faults in force')
     .action(async (opts) => {
-      const admin = await openAdmin(opts.dataDir)
+      const admin = await openAdmin(opts)
       const answer = (await admin.call('GET', '/sandbox/faults')) as { faults: Fault[] }
       print(opts, answer, answer.faults.map(describeFault).join('\n') || 'no faults')
+    })
+  controls(faults.command('remove'))
+    .description('remove one fault, by the id `faults add` and `faults list` show')
+    .argument('<fault_id>', 'such as F1')
+    .action(async (faultId, opts) => {
+      const admin = await openAdmin(opts)
+      const answer = (await admin.call(
+        'DELETE',
+        `/sandbox/faults/${encodeURIComponent(faultId)}`,
+      )) as { faults: Fault[] }
+      const left = answer.faults.length
+      print(opts, answer, `fault ${faultId} removed; ${left} left in force`)
     })
   controls(faults.command('clear'))
     .description('remove every fault')
     .action(async (opts) => {
-      const admin = await openAdmin(opts.dataDir)
+      const admin = await openAdmin(opts)
       const answer = await admin.call('DELETE', '/sandbox/faults')
       print(opts, answer, 'faults cleared')
     })
 
   controls(program.command('reset'))
-    .description('wipe every product coupon, stock and user coupon; tenants and keys stay')
+    .description(
+      'wipe every product coupon, stock and user coupon and the request journal; tenants and keys stay',
+    )
     .option('--yes', 'confirm the wipe', false)
+    .option('--clock', 'also bring the sandbox clock back to real time', false)
     .action(async (opts) => {
       if (!opts.yes) {
         throw new Error(
           'reset wipes every coupon in the sandbox; run `wxcoupon reset --yes` to do it',
         )
       }
-      const admin = await openAdmin(opts.dataDir)
-      const answer = await admin.call('POST', '/sandbox/reset')
-      print(opts, answer, `sandbox at ${admin.baseUrl} reset: coupons wiped, tenants and keys kept`)
+      const admin = await openAdmin(opts)
+      const answer = (await admin.call('POST', '/sandbox/reset', { clock: opts.clock })) as {
+        clock?: string
+      }
+      const clock = answer.clock ? `; clock back to real time (${answer.clock})` : ''
+      print(
+        opts,
+        answer,
+        `sandbox at ${admin.baseUrl} reset: coupons wiped, tenants and keys kept${clock}`,
+      )
     })
 }
 
-/** The options every control shares; added per leaf so they may follow the arguments. */
-function controls<A extends unknown[], O extends OptionValues, G extends OptionValues>(
+/**
+ * The options every client command shares; added per leaf so they may follow the arguments.
+ * The server is the one whose sandbox.json is in the data dir, or `--base-url` with `--token`.
+ */
+export function controls<A extends unknown[], O extends OptionValues, G extends OptionValues>(
   cmd: Command<A, O, G>,
 ) {
   return cmd
-    .option(
-      '--data-dir <dir>',
-      'data dir of the running server (reads its sandbox.json)',
-      '.wxcoupon',
+    .addOption(
+      new Option('--data-dir <dir>', 'data dir of the running server (reads its sandbox.json)')
+        .env('WXCOUPON_DATA_DIR')
+        .default('.wxcoupon'),
+    )
+    .addOption(
+      new Option('--base-url <url>', 'a server started elsewhere (with --token)')
+        .env('WXCOUPON_BASE_URL')
+        .argParser(httpUrl),
+    )
+    .addOption(
+      new Option('--token <token>', "that server's admin token (from its sandbox.json)").env(
+        'WXCOUPON_TOKEN',
+      ),
     )
     .option('--json', "print the server's JSON answer", false)
+}
+
+function httpUrl(value: string): string {
+  if (!/^https?:\/\/[^/\s]+/.test(value)) {
+    throw new InvalidArgumentError('must be an http(s) URL such as http://127.0.0.1:8080')
+  }
+  return value.replace(/\/+$/, '')
 }
 
 const PATHS = { 'product-coupon': 'product-coupons', stock: 'stocks' } as const
@@ -145,7 +187,7 @@ function review(
   // Read back untyped: only `reject` declares --reason, and the body accepts it only there.
   cmd.action(async (kind, id, opts) => {
     const reason = (opts as { reason?: string }).reason
-    const admin = await openAdmin(opts.dataDir)
+    const admin = await openAdmin(opts)
     const entity = (await admin.call(
       'POST',
       `/sandbox/${PATHS[kind]}/${encodeURIComponent(id)}/${move}`,
@@ -173,7 +215,7 @@ function describeFault(f: Fault): string {
   return `fault ${f.fault_id}: ${f.operation} → ${what}, ${scope} (${f.hits} hit so far)`
 }
 
-function print(opts: { json: boolean }, answer: unknown, line: string): void {
+export function print(opts: { json: boolean }, answer: unknown, line: string): void {
   process.stdout.write(opts.json ? `${JSON.stringify(answer, null, 2)}\n` : `${line}\n`)
 }
 

@@ -18,7 +18,17 @@ type FromWorker =
   | { type: 'loaded' }
   | { type: 'ready'; baseUrl: string }
   | { type: 'failed'; message: string }
-type ToWorker = { type: 'start' } | { type: 'stop' }
+  | JournalMessage
+type ToWorker = { type: 'start' } | { type: 'stop' } | JournalMessage
+
+/**
+ * A worker about to read the request journal asks, through the primary, every other worker to
+ * write the entries it still holds, so that a request answered by any worker is in the answer.
+ */
+type JournalMessage =
+  | { type: 'journal-flush'; id: number }
+  | { type: 'journal-flushed'; id: number }
+const JOURNAL_FLUSH_WAIT_MS = 2_000
 
 /** The port a worker listens on, chosen by the primary (see Primary.#portForNewWorker). */
 const PORT_ENV = 'WXCOUPON_WORKER_PORT'
@@ -118,6 +128,10 @@ class Primary {
       }
       return
     }
+    if (m.type === 'journal-flush') {
+      this.#relayJournalFlush(worker, m.id)
+      return
+    }
     if (m.type !== 'ready') return
     this.#baseUrl ??= m.baseUrl
     if (m.baseUrl !== this.#baseUrl) {
@@ -130,6 +144,39 @@ class Primary {
     const ready = [...this.#live.values()].filter((s) => s.ready).length
     if (!this.#started && ready === this.#o.workers) this.#startup.resolve()
   }
+
+  /** Asks the other workers to flush; answers the asker once all have, or after a bound. */
+  #relayJournalFlush(asker: Worker, id: number): void {
+    const others = [...this.#live].filter(([w, s]) => w !== asker && s.ready).map(([w]) => w)
+    let waiting = others.length
+    const done = () => {
+      if (asker.isConnected()) asker.send({ type: 'journal-flushed', id } satisfies ToWorker)
+    }
+    if (waiting === 0) {
+      done()
+      return
+    }
+    const timer = setTimeout(() => {
+      waiting = -1
+      done()
+    }, JOURNAL_FLUSH_WAIT_MS).unref()
+    const relayId = this.#nextRelayId++
+    for (const w of others) {
+      const listener = (m: FromWorker) => {
+        if (m.type !== 'journal-flushed' || m.id !== relayId) return
+        w.off('message', listener)
+        if (--waiting === 0) {
+          clearTimeout(timer)
+          done()
+        }
+      }
+      w.on('message', listener)
+      if (w.isConnected()) w.send({ type: 'journal-flush', id: relayId } satisfies ToWorker)
+      else if (--waiting === 0) done()
+    }
+  }
+
+  #nextRelayId = 1
 
   #exit(worker: Worker, slot: Slot, code: number | null, signal: string | null): void {
     this.#live.delete(worker)
@@ -213,6 +260,32 @@ class Primary {
   }
 }
 
+let journalAsks = 0
+let journalListening = false
+const journalWaits = new Map<number, () => void>()
+
+/** In a worker: every other worker has written its journal entries (or the bound passed). */
+export function flushPeerJournals(): Promise<void> {
+  if (!process.send) return Promise.resolve()
+  const id = ++journalAsks
+  if (!journalListening) {
+    journalListening = true
+    process.on('message', (m: ToWorker) => {
+      if (m?.type === 'journal-flushed') journalWaits.get(m.id)?.()
+    })
+  }
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(finish, JOURNAL_FLUSH_WAIT_MS + 500)
+    function finish() {
+      clearTimeout(timer)
+      journalWaits.delete(id)
+      resolve()
+    }
+    journalWaits.set(id, finish)
+    process.send?.({ type: 'journal-flush', id } satisfies FromWorker)
+  })
+}
+
 /** Closes the server (database included) and leaves: 0 if it closed cleanly, else 1. */
 export function closeAndExit(server: RunningServer): void {
   server.close().then(
@@ -256,6 +329,12 @@ export async function serveWorker(
     process.on('message', (m: ToWorker) => {
       if (m?.type === 'stop') stop()
       else if (m?.type === 'start') resolve()
+      else if (m?.type === 'journal-flush') {
+        const id = m.id
+        void (server?.journal?.flush() ?? Promise.resolve()).then(() =>
+          send({ type: 'journal-flushed', id }),
+        )
+      }
     })
   })
   process.on('disconnect', () => {

@@ -4,7 +4,15 @@ import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { InvalidArgumentError } from '@commander-js/extra-typings'
 import type { RunningServer, StartOptions } from '../server/start.ts'
-import { closeAndExit, servePrimary, serveWorker, workerPort } from './serve-cluster.ts'
+import { type DataDirLock, lockDataDir } from './data-dir-lock.ts'
+import {
+  closeAndExit,
+  flushPeerJournals,
+  servePrimary,
+  serveWorker,
+  workerPort,
+} from './serve-cluster.ts'
+import { explainStartupError } from './startup-errors.ts'
 
 export interface ServeOptions {
   host: string
@@ -13,6 +21,8 @@ export interface ServeOptions {
   settings?: string
   db?: string | undefined
   log: boolean
+  /** Requests the journal keeps per partner; 0 turns it off. */
+  journalSize?: number
   /** Processes serving the port; 1 is a single process without cluster. */
   workers: number
   /** Serve HTTPS with a certificate of the sandbox CA. */
@@ -30,7 +40,12 @@ export function workerCount(value: string): number {
 /** `$WXCOUPON_WORKERS` (lets a test run or a container pin it), else one per core. */
 export function defaultWorkers(): number {
   const env = process.env.WXCOUPON_WORKERS
-  return env ? workerCount(env) : availableParallelism()
+  if (!env) return availableParallelism()
+  try {
+    return workerCount(env)
+  } catch (e) {
+    throw new Error(`WXCOUPON_WORKERS=${env}: ${(e as Error).message}`)
+  }
 }
 
 /**
@@ -43,6 +58,7 @@ export function defaultWorkers(): number {
  * and its workers load theirs while it prepares the database.
  */
 export async function serve(opts: ServeOptions): Promise<void> {
+  const explain = (e: unknown) => Promise.reject(explainStartupError(e, context(opts)))
   if (cluster.isWorker) {
     const chosen = process.env[PROXY_PORT_ENV]
     const own = chosen === undefined ? opts : { ...opts, proxyPort: Number(chosen) }
@@ -51,9 +67,17 @@ export async function serve(opts: ServeOptions): Promise<void> {
         import('../server/start.ts'),
         startOptions(own),
       ])
-      return () => startServer({ ...options, port: workerPort(opts.port), shared: true })
+      return () =>
+        startServer({
+          ...options,
+          port: workerPort(opts.port),
+          shared: true,
+          flushPeerJournals,
+        }).catch(explain)
     })
   }
+  // Before anything touches the data dir: a second server must not rewrite its sandbox.json.
+  const lock: DataDirLock = await lockDataDir(opts.dataDir).catch(explain)
   if (opts.workers > 1) {
     // Every worker listens on the one proxy port (node:cluster shares it): "any" is chosen
     // here, and the workers (forked with this environment) are told.
@@ -76,11 +100,12 @@ export async function serve(opts: ServeOptions): Promise<void> {
         const prepared = await prepareDatabase({
           dataDir: opts.dataDir,
           ...(opts.db ? { databaseUrl: opts.db } : {}),
-        })
+        }).catch(explain)
         database = prepared.database
       },
-      finish: () => checkpoint(opts),
+      finish: () => checkpoint(opts).finally(() => lock.release()),
       ready: (baseUrl) => {
+        lock.listening(baseUrl)
         const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host
         const proxy = opts.proxyPort === undefined ? undefined : `http://${host}:${opts.proxyPort}`
         process.stdout.write(readyLine(opts, database, baseUrl, proxy))
@@ -96,8 +121,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
   const { startServer } = await import('../server/start.ts')
-  server = await startServer(await startOptions(opts))
+  server = await startServer(await startOptions(opts)).catch(explain)
   if (stopRequested) return stop()
+  lock.listening(server.baseUrl)
   process.stdout.write(readyLine(opts, server.store.label, server.baseUrl, server.proxyUrl))
 }
 
@@ -115,8 +141,15 @@ function freePort(host: string): Promise<number> {
   })
 }
 
+function context(opts: ServeOptions) {
+  return { dataDir: opts.dataDir, host: opts.host, port: opts.port, database: opts.db }
+}
+
 async function startOptions(opts: ServeOptions): Promise<StartOptions> {
-  const { loadSettings } = await import('./settings-file.ts')
+  const [{ loadSettings }, { serverLogger }] = await Promise.all([
+    import('./settings-file.ts'),
+    import('../server/logging.ts'),
+  ])
   return {
     settings: await loadSettings(opts.settings),
     host: opts.host,
@@ -125,7 +158,8 @@ async function startOptions(opts: ServeOptions): Promise<StartOptions> {
     ...(opts.db ? { databaseUrl: opts.db } : {}),
     ...(opts.tls ? { tls: true } : {}),
     ...(opts.proxyPort === undefined ? {} : { proxyPort: opts.proxyPort }),
-    logger: opts.log ? { level: 'info', redact: ['req.headers.authorization'] } : false,
+    ...(opts.journalSize === undefined ? {} : { journalSize: opts.journalSize }),
+    logger: serverLogger({ requests: opts.log }),
   }
 }
 

@@ -1,9 +1,6 @@
 import { readFile } from 'node:fs/promises'
-import { Compile } from 'typebox/compile'
 import { type BehaviourSettings, behaviour } from '../domain/settings.ts'
-import { BehaviourOverrides } from '../domain/settings-schema.ts'
-
-const check = Compile(BehaviourOverrides)
+import { checkOverrides } from '../domain/settings-schema.ts'
 
 /** Reads `--settings <file>`: JSON overrides of the defaults, validated before the server starts. */
 export async function loadSettings(file: string | undefined): Promise<BehaviourSettings> {
@@ -14,11 +11,5 @@ export async function loadSettings(file: string | undefined): Promise<BehaviourS
   } catch (e) {
     throw new Error(`cannot read settings file ${file}: ${(e as Error).message}`)
   }
-  if (!check.Check(value)) {
-    const first = [...check.Errors(value)][0]
-    throw new Error(
-      `settings file ${file}: ${first?.instancePath || '/'} ${first?.message ?? 'is invalid'}`,
-    )
-  }
-  return behaviour(value as Partial<BehaviourSettings>)
+  return behaviour(checkOverrides(value, `settings file ${file}`) as Partial<BehaviourSettings>)
 }

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { Compile } from 'typebox/compile'
 
 /**
  * A settings file for `wxcoupon serve --settings <file>`: any subset of the behaviour settings
@@ -58,3 +59,43 @@ export const BehaviourOverrides = Type.Object(
   { additionalProperties: false },
 )
 export type BehaviourOverrides = Static<typeof BehaviourOverrides>
+
+const check = Compile(BehaviourOverrides)
+
+/**
+ * Checks overrides of the behaviour settings (a `--settings` file, `startSandbox({ settings })`);
+ * the error names the key at fault and what it may be: the keys allowed where an unknown one
+ * stands, the values allowed where a wrong one does.
+ */
+export function checkOverrides(value: unknown, source: string): BehaviourOverrides {
+  if (check.Check(value)) return value
+  const first = [...check.Errors(value)][0]
+  const path = first?.instancePath ?? ''
+  const keys = path.split('/').slice(1)
+  const at = schemaAt(keys)
+  const parent = schemaAt(keys.slice(0, -1))
+  let allowed = ''
+  if (at === undefined && parent?.properties) {
+    allowed = `; allowed keys: ${Object.keys(parent.properties).join(', ')}`
+  } else if (Array.isArray(at?.enum)) {
+    allowed = `; allowed values: ${at.enum.map((v) => JSON.stringify(v)).join(', ')}`
+  }
+  const what =
+    at === undefined && keys.length > 0 ? 'is not a setting' : (first?.message ?? 'is invalid')
+  throw new Error(`${source}: ${path || '/'} ${what}${allowed}`)
+}
+
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>
+  enum?: unknown[]
+  patternProperties?: Record<string, SchemaNode>
+}
+
+function schemaAt(keys: string[]): SchemaNode | undefined {
+  let node: SchemaNode | undefined = BehaviourOverrides as unknown as SchemaNode
+  for (const k of keys) {
+    if (!node) return undefined
+    node = node.properties?.[k] ?? Object.values(node.patternProperties ?? {})[0]
+  }
+  return node
+}

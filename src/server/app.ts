@@ -7,7 +7,10 @@ import type { OutboxWorker } from '../notify/worker.ts'
 import type { ServiceDeps } from '../service/context.ts'
 import type { PlatformKeys } from '../service/platform-keys.ts'
 import { createAuthenticator } from './authenticate.ts'
+import { installConsole } from './console.ts'
 import { installErrorHandling, toWxError } from './errors.ts'
+import { installJournal } from './journal/capture.ts'
+import type { RequestJournal } from './journal/recorder.ts'
 import { installResponseSigning, rejectMalformed, sendSignedError } from './response-signing.ts'
 import { sandboxApi } from './sandbox-api.ts'
 import { strictValidatorCompiler } from './schema-compiler.ts'
@@ -38,6 +41,8 @@ export interface AppOptions {
   shared?: boolean
   /** Serve HTTPS with this certificate (`serve --tls`). */
   https?: { certificatePem: string; privateKeyPem: string }
+  /** The request journal; without one (or with it off) nothing is recorded. */
+  journal?: RequestJournal
 }
 
 const TIMEOUTS = { requestTimeout: 30_000, connectionTimeout: 60_000, keepAliveTimeout: 5_000 }
@@ -80,6 +85,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   })
   app.setValidatorCompiler(strictValidatorCompiler)
   app.decorateReply('wxNumeric', undefined)
+  app.decorateReply('wxCode', undefined)
 
   // Bodies stay raw bytes until the signature over them is verified (protocol §3).
   app.removeAllContentTypeParsers()
@@ -104,6 +110,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       : new RateLimiter(opts.deps.settings.rateLimits.overrides, opts.realNowMs),
   }
   installServiceRoutes(app, opts.deps.store)
+  installConsole(app)
+  if (opts.journal?.enabled) installJournal(app, opts.journal, () => opts.deps.clock.seconds())
   await app.register(wechatApi, {
     deps: opts.deps,
     auth,
@@ -116,6 +124,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     adminToken: opts.adminToken,
     traffic,
     ...(opts.outbox ? { outbox: opts.outbox } : {}),
+    ...(opts.journal ? { journal: opts.journal } : {}),
   })
   return app
 }

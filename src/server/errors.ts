@@ -1,3 +1,4 @@
+import { formatRequestId } from '@wxcoupon/sdk/protocol'
 import type { ErrorBody } from '@wxcoupon/sdk/schemas'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { type ErrorDetail, isWxError, type WxError, wxError } from '../domain/errors.ts'
@@ -101,13 +102,22 @@ function sanitizeDetail(d: ErrorDetail): Record<string, unknown> {
 
 export function sendError(reply: FastifyReply, e: WxError): FastifyReply {
   reply.wxNumeric = e.entry.numeric
+  reply.wxCode = e.entry.code
   return reply.code(e.entry.status).type('application/json; charset=utf-8').send(errorBody(e))
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const wx = toWxError(error)
-    if (wx.entry.status >= 500) request.log.error({ err: error }, 'request failed')
+    // A catalogue error thrown on purpose (an injected fault) is an answer, not a failure.
+    if (wx.entry.status >= 500 && !isWxError(error)) {
+      // The Request-ID the client will see, so its report can be matched with this line.
+      const requestId = formatRequestId(request.id, wx.entry.numeric)
+      request.log.error(
+        { err: error, request_id: requestId, code: wx.entry.code },
+        'request failed',
+      )
+    }
     return sendError(reply, wx)
   })
   app.setNotFoundHandler((_request, reply) => sendError(reply, wxError('NOT_FOUND_ROUTE')))
@@ -117,5 +127,7 @@ declare module 'fastify' {
   interface FastifyReply {
     /** Numeric WeChat error code appended to Request-ID on failures (spec §6). */
     wxNumeric?: number
+    /** The error code of a failure, for the request log. */
+    wxCode?: string
   }
 }

@@ -35,6 +35,7 @@ export const sandboxApi: FastifyPluginAsync<ControlContext & { adminToken: strin
     deps,
     traffic: opts.traffic,
     ...(opts.outbox ? { outbox: opts.outbox } : {}),
+    ...(opts.journal ? { journal: opts.journal } : {}),
   }
   app.addHook('preValidation', async (request) => {
     const header = request.headers.authorization ?? ''

@@ -26,7 +26,10 @@ import {
   unbindAppId,
   userDeletesCoupon,
 } from '../service/sandbox.ts'
-import type { DeliveryAttempt, NotificationRecord } from '../store/store.ts'
+import { browseProductCoupons, browseUserCoupons, stockBudget } from '../service/sandbox-browse.ts'
+import type { DeliveryAttempt, JournalFilter, NotificationRecord } from '../store/store.ts'
+import { journalView } from './journal/entry.ts'
+import type { RequestJournal } from './journal/recorder.ts'
 import type { Traffic } from './wechat-api.ts'
 
 /** What the sandbox controls act on besides the services. */
@@ -34,6 +37,7 @@ export interface ControlContext {
   deps: ServiceDeps
   traffic: Traffic
   outbox?: OutboxWorker
+  journal?: RequestJournal
 }
 
 export type ControlBinding<K extends ControlName> = (
@@ -118,6 +122,12 @@ export const CONTROL_BINDINGS: { readonly [K in ControlName]: ControlBinding<K> 
     return traffic.faults.add({ ...b, operation })
   },
   list_faults: async ({ traffic }) => ({ faults: await traffic.faults.list() }),
+  remove_fault: async ({ traffic }, r) => {
+    if (!(await traffic.faults.remove(r.params.fault_id))) {
+      throw wxError('SANDBOX_NOT_FOUND', { field: 'fault_id', value: r.params.fault_id })
+    }
+    return { faults: await traffic.faults.list() }
+  },
   clear_faults: async ({ traffic }) => {
     await traffic.faults.clear()
     return { faults: [] }
@@ -126,7 +136,7 @@ export const CONTROL_BINDINGS: { readonly [K in ControlName]: ControlBinding<K> 
     const list = await deps.store.read.listNotifications({
       ...(q.mchid === undefined ? {} : { mchid: q.mchid }),
       ...(q.state === undefined ? {} : { state: q.state }),
-      limit: Math.min(200, Math.max(1, Number(q.limit ?? 50))),
+      limit: limitOf(q.limit, 50, 200),
     })
     return { notifications: list.map((n) => notificationView(n, n.attemptList)) }
   },
@@ -140,10 +150,50 @@ export const CONTROL_BINDINGS: { readonly [K in ControlName]: ControlBinding<K> 
     if (!outcomes) throw wxError('SANDBOX_NOT_FOUND', { field: 'id', value: r.params.id })
     return { attempts: outcomes }
   },
-  reset: async ({ deps }) => {
+  reset: async ({ deps, journal }, { body }) => {
     await resetCoupons(deps)
-    return { reset: true }
+    journal?.discardPending()
+    await deps.store.transaction((tx) => tx.clearJournal())
+    if (!body.clock) return { reset: true }
+    await deps.clock.resetToRealTime()
+    return { reset: true, clock: clockView(deps).now }
   },
+  list_requests: async ({ deps, journal }, { query: q }) => {
+    // What this process (and, in a cluster, every worker) answered so far is readable now.
+    await journal?.flushAll()
+    const filter: JournalFilter = { limit: limitOf(q.limit, 100, 500) }
+    if (q.mchid !== undefined) filter.mchid = q.mchid
+    if (q.status !== undefined) {
+      const base = Number(q.status[0]) * 100
+      filter.status = q.status.endsWith('xx')
+        ? { min: base, max: base + 99 }
+        : { min: Number(q.status), max: Number(q.status) }
+    }
+    if (q.operation !== undefined) filter.operation = q.operation
+    if (q.coupon_code !== undefined) filter.couponCode = q.coupon_code
+    if (q.stock_id !== undefined) filter.stockId = q.stock_id
+    if (q.request_id !== undefined) filter.requestId = q.request_id
+    if (q.after !== undefined) filter.afterSeq = Number(q.after)
+    if (q.before !== undefined) filter.beforeSeq = Number(q.before)
+    return { data: (await deps.store.read.listJournal(filter)).map(journalView) }
+  },
+  list_product_coupons: async ({ deps }, { query: q }) => ({
+    data: await browseProductCoupons(deps, {
+      ...(q.mchid === undefined ? {} : { mchid: q.mchid }),
+      limit: limitOf(q.limit, 50, 200),
+    }),
+  }),
+  get_stock_budget: ({ deps }, r) => stockBudget(deps, r.params.stock_id),
+  list_coupons: async ({ deps }, { query: q }) => ({
+    data: await browseUserCoupons(deps, {
+      ...(q.stock_id === undefined ? {} : { stockId: q.stock_id }),
+      ...(q.openid === undefined ? {} : { openid: q.openid }),
+      ...(q.coupon_code === undefined ? {} : { couponCode: q.coupon_code }),
+      ...(q.state === undefined ? {} : { state: q.state }),
+      ...(q.before === undefined ? {} : { before: Number(q.before) }),
+      limit: limitOf(q.limit, 50, 200),
+    }),
+  }),
   get_clock: ({ deps }) => clockView(deps),
   set_clock: async ({ deps, outbox }, { body: b }) => {
     if ('advance_seconds' in b) await deps.clock.advance(b.advance_seconds)
@@ -152,6 +202,10 @@ export const CONTROL_BINDINGS: { readonly [K in ControlName]: ControlBinding<K> 
     outbox?.wake()
     return clockView(deps)
   },
+}
+
+function limitOf(given: string | undefined, fallback: number, max: number): number {
+  return Math.min(max, Math.max(1, Number(given ?? fallback)))
 }
 
 function clockView(deps: ServiceDeps) {

@@ -15,6 +15,7 @@ import { openStore } from '../store/open.ts'
 import type { Store } from '../store/store.ts'
 import { buildApp } from './app.ts'
 import { type RunningProxy, startInterceptingProxy } from './intercepting-proxy.ts'
+import { DEFAULT_JOURNAL_SIZE, RequestJournal } from './journal/recorder.ts'
 
 export interface StartOptions {
   /** `postgres://…` to use PostgreSQL (several instances may share it); default: SQLite in dataDir. */
@@ -39,11 +40,17 @@ export interface StartOptions {
   tls?: boolean
   /** Also listen as an HTTP proxy that intercepts WeChat Pay's hosts (0: any free port). */
   proxyPort?: number
+  /** The request journal: entries kept per partner (default 10,000; 0 turns it off). */
+  journalSize?: number
+  /** Cluster workers: makes the other workers write their journal entries (see journal/). */
+  flushPeerJournals?: () => Promise<void>
 }
 
 export interface RunningServer {
   app: FastifyInstance
   store: Store
+  /** Absent only in stand-ins that tests build. */
+  journal?: RequestJournal
   baseUrl: string
   sandbox: SandboxFile
   /** With `proxyPort`: the proxy's URL. */
@@ -112,6 +119,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
           })
         : undefined
 
+    const journal = new RequestJournal({
+      store,
+      keepPerTenant: opts.journalSize ?? DEFAULT_JOURNAL_SIZE,
+      ...(opts.flushPeerJournals ? { flushPeers: opts.flushPeerJournals } : {}),
+    })
     const app = await buildApp({
       deps,
       platformKeys,
@@ -119,6 +131,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       outbox: worker,
       shared,
       ...(opts.tls && tlsCertificate ? { https: tlsCertificate } : {}),
+      journal,
       ...(opts.logger === undefined ? {} : { logger: opts.logger }),
       ...(opts.realNowSeconds === undefined ? {} : { realNowSeconds: opts.realNowSeconds }),
     })
@@ -160,10 +173,12 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     await writeAtomically(join(dir, 'sandbox.json'), `${JSON.stringify(sandbox, null, 2)}\n`, 0o600)
     // Pending callbacks of an earlier run resume here.
     worker.start()
+    journal.warn = (message, err) => app.log.warn({ err }, message)
     let closing: Promise<void> | undefined
     return {
       app,
       store,
+      journal,
       baseUrl,
       sandbox,
       ...(proxy ? { proxyUrl: proxy.url } : {}),
@@ -172,6 +187,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
           .stop()
           .then(() => proxy?.close())
           .then(() => app.close())
+          .then(() => journal.close())
           .then(() => store.close())
         return closing
       },

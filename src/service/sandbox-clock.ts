@@ -6,6 +6,15 @@ import type { Store } from '../store/store.ts'
 const OFFSET_KEY = 'clock_offset_ms'
 
 /**
+ * The stored offset, `<ms>` or `<ms>@<epoch>`: a reset back to real time starts a new epoch,
+ * the one move that may go backwards, so processes that saw a larger offset take it too.
+ */
+function parseOffset(raw: string | undefined): { offsetMs: number; epoch: number } {
+  const [ms, epoch] = (raw ?? '0').split('@')
+  return { offsetMs: Number(ms), epoch: Number(epoch ?? 0) }
+}
+
+/**
  * Business time: real time plus an offset that only grows. It starts at real time on first
  * start, runs at real speed, and its offset is persisted so it survives restarts. The protocol
  * layer (request timestamps, response signatures) never reads it. When several processes share
@@ -14,6 +23,7 @@ const OFFSET_KEY = 'clock_offset_ms'
  */
 export class SandboxClock implements Clock {
   #offsetMs: number
+  #epoch = 0
   readonly #store: Store
   readonly #real: () => number
   readonly shared: boolean
@@ -36,8 +46,26 @@ export class SandboxClock implements Clock {
 
   /** Reloads the offset from the store; it never moves backwards. */
   async refresh(): Promise<void> {
-    const stored = Number((await this.#store.read.getMeta(OFFSET_KEY)) ?? 0)
-    if (stored > this.#offsetMs) this.#offsetMs = stored
+    const stored = parseOffset(await this.#store.read.getMeta(OFFSET_KEY))
+    if (stored.epoch > this.#epoch) {
+      this.#epoch = stored.epoch
+      this.#offsetMs = stored.offsetMs
+    } else if (stored.epoch === this.#epoch && stored.offsetMs > this.#offsetMs) {
+      this.#offsetMs = stored.offsetMs
+    }
+  }
+
+  /** Back to real time (a sandbox reset that asks for it): the one move backwards. */
+  async resetToRealTime(): Promise<void> {
+    const next = await this.#store.transaction(async (tx) => {
+      await tx.lockNamed('wxcoupon-clock')
+      const stored = parseOffset(await tx.getMeta(OFFSET_KEY))
+      const epoch = Math.max(stored.epoch, this.#epoch) + 1
+      await tx.setMeta(OFFSET_KEY, `0@${epoch}`)
+      return epoch
+    })
+    this.#epoch = next
+    this.#offsetMs = 0
   }
 
   now(): number {
@@ -83,9 +111,12 @@ export class SandboxClock implements Clock {
   async #move(next: (currentOffsetMs: number) => number): Promise<void> {
     this.#offsetMs = await this.#store.transaction(async (tx) => {
       await tx.lockNamed('wxcoupon-clock')
-      const current = Math.max(this.#offsetMs, Number((await tx.getMeta(OFFSET_KEY)) ?? 0))
+      const stored = parseOffset(await tx.getMeta(OFFSET_KEY))
+      const current =
+        stored.epoch > this.#epoch ? stored.offsetMs : Math.max(this.#offsetMs, stored.offsetMs)
       const offset = next(current)
-      await tx.setMeta(OFFSET_KEY, String(offset))
+      this.#epoch = Math.max(this.#epoch, stored.epoch)
+      await tx.setMeta(OFFSET_KEY, this.#epoch ? `${offset}@${this.#epoch}` : String(offset))
       return offset
     })
   }

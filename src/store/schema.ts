@@ -109,4 +109,22 @@ export interface Database {
     snapshot: string | null
     created_at: number
   }
+  request_journal: {
+    seq: number
+    request_id: string
+    mchid: string
+    at: number
+    sandbox_time: number
+    method: string
+    url: string
+    operation: string | null
+    status: number
+    code: string | null
+    duration_us: number
+    stock_id: string | null
+    coupon_code: string | null
+    out_request_no: string | null
+    verification: string
+    doc: string
+  }
 }

@@ -108,6 +108,59 @@ export interface BrandRecord {
   mchids: string[]
 }
 
+/** One answered /v3/ request, as the journal keeps it (server/journal/). */
+export interface JournalRecord {
+  /** Insertion order across every instance on the database. */
+  seq: number
+  requestId: string
+  /** '' when the request did not prove a known partner. */
+  mchid: string
+  /** Real-time milliseconds. */
+  at: number
+  /** Sandbox-clock seconds. */
+  sandboxTime: number
+  method: string
+  url: string
+  operation?: string
+  status: number
+  /** The error code of a failure. */
+  code?: string
+  durationMs: number
+  stockId?: string
+  couponCode?: string
+  outRequestNo?: string
+  /** `verified`, `failed` or `not_checked`. */
+  verification: string
+  /** Headers, bodies and the verification detail, as JSON text. */
+  doc: string
+}
+
+export interface JournalFilter {
+  mchid?: string
+  /** Inclusive bounds: one status, or a class such as 400–499. */
+  status?: { min: number; max: number }
+  operation?: string
+  couponCode?: string
+  stockId?: string
+  requestId?: string
+  /** Only entries after (newer than) this seq, or before (older than) it. */
+  afterSeq?: number
+  beforeSeq?: number
+  limit: number
+}
+
+/** The console's coupon filters; `state` as the clock implies it at `now`. */
+export interface CouponBrowse {
+  stockId?: string
+  openid?: string
+  couponCode?: string
+  state?: UserProductCouponState
+  now: number
+  /** Only coupons issued before this issue number (paging). */
+  before?: number
+  limit: number
+}
+
 export interface StoreReader {
   getPlatformKey(): Promise<PlatformKey | undefined>
   getPartner(mchid: string): Promise<Partner | undefined>
@@ -147,6 +200,19 @@ export interface StoreReader {
     state?: NotificationState
     limit: number
   }): Promise<(NotificationRecord & { attemptList: DeliveryAttempt[] })[]>
+  /** Newest first. */
+  listJournal(filter: JournalFilter): Promise<JournalRecord[]>
+  /** Every product coupon (the console's view across tenants), newest first. */
+  browseProductCoupons(p: { mchid?: string; limit: number }): Promise<ProductCoupon[]>
+  /** Coupons across users, newest first; `state` as the clock implies it at `now`. */
+  browseUserCoupons(p: CouponBrowse): Promise<UserCoupon[]>
+  /** How many coupons of a stock were received in each `bucket`-second slot (sandbox time). */
+  stockIssueHistogram(
+    stockId: string,
+    bucketSeconds: number,
+  ): Promise<{ start: number; count: number }[]>
+  /** The first and last receive time of a stock's coupons. */
+  stockIssueSpan(stockId: string): Promise<{ first: number; last: number; total: number }>
 }
 
 export interface StoreTx extends StoreReader {
@@ -198,6 +264,11 @@ export interface StoreTx extends StoreReader {
   /** Shared rate limits: counts one call in a fixed window and returns the window's count. */
   bumpCounter(key: string, windowStart: number): Promise<number>
   pruneCounters(windowStartBefore: number): Promise<void>
+  /** Appends entries, numbered in order after every entry already kept. */
+  insertJournal(entries: readonly Omit<JournalRecord, 'seq'>[]): Promise<void>
+  /** Keeps the newest `keep` entries of the tenant and deletes the rest. */
+  pruneJournal(mchid: string, keep: number): Promise<void>
+  clearJournal(): Promise<void>
   /** Sandbox reset: every coupon, stock, product coupon, code and request number. */
   deleteCouponData(): Promise<void>
   setNotifyConfig(mchid: string, notifyUrl: string, updateTime: number): Promise<void>

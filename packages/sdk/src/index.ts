@@ -48,7 +48,7 @@ export {
   type ProductCouponSendEvent,
   parseNotification,
 } from './client/notifications.ts'
-export { DEFAULT_BASE_URL } from './client/options.ts'
+export { DEFAULT_BASE_URL, type RetryEvent } from './client/options.ts'
 export type {
   AddStockParams,
   ConfirmCouponParams,

@@ -52,6 +52,13 @@ export class FaultRegistry {
     this.#faults = []
   }
 
+  /** Whether the fault was in force. */
+  remove(faultId: string): boolean {
+    const before = this.#faults.length
+    this.#faults = this.#faults.filter((f) => f.fault_id !== faultId)
+    return this.#faults.length < before
+  }
+
   /** The fault that applies to this call, if any; counts it and retires used-up faults. */
   draw(operation: OperationName): Fault | undefined {
     for (const f of this.#faults) {

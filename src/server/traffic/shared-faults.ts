@@ -11,6 +11,8 @@ export interface Faults {
   add(spec: FaultSpec): Fault | Promise<Fault>
   list(): Fault[] | Promise<Fault[]>
   clear(): void | Promise<void>
+  /** Whether the fault was in force. */
+  remove(faultId: string): boolean | Promise<boolean>
   draw(operation: OperationName): Fault | undefined | Promise<Fault | undefined>
 }
 
@@ -58,6 +60,14 @@ export class SharedFaultRegistry implements Faults {
   async clear(): Promise<void> {
     await this.#update((s) => {
       s.faults = []
+    })
+  }
+
+  remove(faultId: string): Promise<boolean> {
+    return this.#update((s) => {
+      const before = s.faults.length
+      s.faults = s.faults.filter((f) => f.fault_id !== faultId)
+      return s.faults.length < before
     })
   }
 

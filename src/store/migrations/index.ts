@@ -5,6 +5,7 @@ import * as m002 from './002-coupon-codes.ts'
 import * as m003 from './003-notifications.ts'
 import * as m004 from './004-rate-counters.ts'
 import * as m005 from './005-platform-trust.ts'
+import * as m006 from './006-request-journal.ts'
 
 /** Every schema change in order; a database records which of these it has run. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -13,6 +14,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '003-notifications': m003,
   '004-rate-counters': m004,
   '005-platform-trust': m005,
+  '006-request-journal': m006,
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

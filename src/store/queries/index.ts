@@ -2,8 +2,10 @@ import type { Kysely } from 'kysely'
 import type { Dialect } from '../dialect.ts'
 import type { Database } from '../schema.ts'
 import type { StoreTx } from '../store.ts'
+import { BrowseQueries } from './browse.ts'
 import { CounterQueries } from './counters.ts'
 import { Executor } from './executor.ts'
+import { JournalQueries } from './journal.ts'
 import { LedgerQueries } from './ledger.ts'
 import { MetaQueries } from './meta.ts'
 import { OutboxQueries } from './outbox.ts'
@@ -26,6 +28,8 @@ const AGGREGATES = [
   OutboxQueries,
   CounterQueries,
   MetaQueries,
+  JournalQueries,
+  BrowseQueries,
 ] as const
 
 type Joined = TenantQueries &
@@ -35,7 +39,9 @@ type Joined = TenantQueries &
   LedgerQueries &
   OutboxQueries &
   CounterQueries &
-  MetaQueries
+  MetaQueries &
+  JournalQueries &
+  BrowseQueries
 
 class Queries extends Executor {}
 

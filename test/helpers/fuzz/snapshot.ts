@@ -13,7 +13,10 @@ export type Snapshot = Record<string, Row[]>
 const WORKER_OWNED: Record<string, string[]> = {
   notifications: ['state', 'attempts', 'next_attempt_at', 'lease_until'],
 }
-const SKIPPED_TABLES = new Set(['notification_attempts', 'rate_counters'])
+// The request journal records every request, refused ones too: a log of what was asked, not
+// state the requests could have changed.
+const SKIPPED_TABLES = new Set(['notification_attempts', 'rate_counters', 'request_journal'])
+const SKIPPED_SEQUENCES = new Set(['journal'])
 
 /** Every row of every table, read straight from the SQLite file next to the server. */
 export function snapshot(dataDir: string): Snapshot {
@@ -25,7 +28,10 @@ export function snapshot(dataDir: string): Snapshot {
       .all() as string[]
     const out: Snapshot = {}
     for (const table of tables.filter((x) => !SKIPPED_TABLES.has(x)).sort()) {
-      out[table] = (db.prepare(`select * from "${table}"`).all() as Row[]).map((row) => {
+      const rows = db.prepare(`select * from "${table}"`).all() as Row[]
+      const kept =
+        table === 'sequences' ? rows.filter((r) => !SKIPPED_SEQUENCES.has(String(r.name))) : rows
+      out[table] = kept.map((row) => {
         const copy = { ...row }
         for (const col of WORKER_OWNED[table] ?? []) delete copy[col]
         return copy

@@ -102,13 +102,15 @@ export class WxCouponClient {
       throw new TypeError('pathAndQuery is not in canonical form; URL parsing would alter it')
     }
     const bodyText = body === undefined ? undefined : JSON.stringify(body)
-    const { retry, sleep, random } = this.#o
+    const { retry, sleep, random, onRetry } = this.#o
     for (let attempt = 0; ; attempt++) {
       try {
         return (await this.#attempt(method, url, target, bodyText, download)) as T
       } catch (err) {
         if (!shouldRetry(err, attempt, retry)) throw err
-        await sleep(retryDelayMs(attempt, retry, random))
+        const delayMs = retryDelayMs(attempt, retry, random)
+        onRetry?.({ method, target, retry: attempt + 1, delayMs, error: err })
+        await sleep(delayMs)
       }
     }
   }

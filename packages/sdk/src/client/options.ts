@@ -41,10 +41,25 @@ export interface WxCouponClientOptions {
   /** Uniform in [0, 1); only used for retry jitter. */
   random?: () => number
   retry?: Partial<RetryOptions>
+  /**
+   * Called before each retry sleeps, so retries are never silent (an injected fault, a 429):
+   * log it, count it, or fail a test on it.
+   */
+  onRetry?: (event: RetryEvent) => void
   /** Per attempt, covering connect, headers and body. Default 10000. */
   timeoutMs?: number
   /** Replaces the default `wxcoupon-sdk/<version> (node <version>)`. */
   userAgent?: string
+}
+
+/** What `onRetry` is told: which call, which retry (1 for the first), why, and the wait. */
+export interface RetryEvent {
+  method: string
+  /** The request-target, as signed. */
+  target: string
+  retry: number
+  delayMs: number
+  error: unknown
 }
 
 export const DEFAULT_BASE_URL = 'https://api.mch.weixin.qq.com'
@@ -65,6 +80,7 @@ const OPTION_KEYS: Record<keyof WxCouponClientOptions, true> = {
   sleep: true,
   random: true,
   retry: true,
+  onRetry: true,
   timeoutMs: true,
   userAgent: true,
 }
@@ -86,6 +102,7 @@ export interface ResolvedOptions {
   sleep: (ms: number) => Promise<void>
   random: () => number
   retry: RetryOptions
+  onRetry: ((event: RetryEvent) => void) | undefined
   timeoutMs: number
   userAgent: string
 }
@@ -132,6 +149,7 @@ export function resolveOptions(options: WxCouponClientOptions): ResolvedOptions 
     sleep: optionalFunction('sleep', o.sleep) ?? ((ms: number) => delay(ms)),
     random: optionalFunction('random', o.random) ?? Math.random,
     retry: resolveRetryOptions(o.retry),
+    onRetry: optionalFunction('onRetry', o.onRetry),
     timeoutMs,
     userAgent:
       o.userAgent === undefined

@@ -1,5 +1,6 @@
 import { type TObject, type TSchema, Type } from 'typebox'
 import { ProductCouponEntity, StockEntity, UserProductCouponEntity } from './entities.ts'
+import { UserProductCouponState } from './enums.ts'
 import { AppId, BrandId, CouponCode, Id40, OpenId, Rfc3339 } from './fields.ts'
 
 /**
@@ -172,6 +173,60 @@ const AttemptOutcome = Type.Object({
 })
 
 const Clock = Type.Object({ now: Type.String() })
+
+const Digits = (max: number) => Type.String({ pattern: `^[0-9]{1,${max}}$` })
+const Strings = Type.Record(Type.String(), Type.String())
+
+/** One answered /v3/ request, as the request journal keeps it. */
+export const JournalEntry = Type.Object({
+  /** The Request-ID header the client got. */
+  request_id: Type.String(),
+  /** Order of recording across every instance: `after` and `before` page by it. */
+  seq: Type.Integer(),
+  time: Type.String(),
+  sandbox_time: Type.String(),
+  method: Type.String(),
+  /** The request-target as received (path and query). */
+  url: Type.String(),
+  operation: Type.Optional(Type.String()),
+  /** The verified partner, or the one a failed signature named when it exists. */
+  mchid: Type.Optional(Type.String()),
+  status: Type.Integer(),
+  code: Type.Optional(Type.String()),
+  duration_ms: Type.Number(),
+  stock_id: Type.Optional(Type.String()),
+  coupon_code: Type.Optional(Type.String()),
+  out_request_no: Type.Optional(Type.String()),
+  /** The coupon's state in the answer. */
+  coupon_state: Type.Optional(Type.String()),
+  verification: Type.Object({
+    result: Type.Enum(['verified', 'failed', 'not_checked']),
+    message: Type.Optional(Type.String()),
+    issue: Type.Optional(Type.String()),
+    /** The string the server checked the signature against, when verification failed. */
+    signed_message: Type.Optional(Type.String()),
+  }),
+  request: Type.Object({
+    headers: Strings,
+    body: Type.String(),
+    body_truncated: Type.Optional(Type.Boolean()),
+  }),
+  response: Type.Object({
+    headers: Strings,
+    body: Type.String(),
+    body_truncated: Type.Optional(Type.Boolean()),
+  }),
+})
+
+const StockWithBudget = Type.Object({
+  stock: StockEntity,
+  /** Coupons received per slot of sandbox time, for the budget chart. */
+  issued: Type.Object({
+    total: Type.Integer(),
+    bucket_seconds: Type.Integer(),
+    points: Type.Array(Type.Object({ start: Type.String(), count: Type.Integer() })),
+  }),
+})
 const HUNDRED_YEARS = 100 * 365 * 86_400
 
 export const SANDBOX_CONTROLS = {
@@ -371,6 +426,14 @@ export const SANDBOX_CONTROLS = {
     client: 'listFaults',
     summary: 'the faults in force',
   },
+  remove_fault: {
+    method: 'DELETE',
+    path: '/faults/{fault_id}',
+    params: Type.Object({ fault_id: Type.String({ pattern: '^F[0-9]{1,9}$' }) }),
+    response: FaultList,
+    client: 'removeFault',
+    summary: 'remove one fault; answers the faults still in force',
+  },
   clear_faults: {
     method: 'DELETE',
     path: '/faults',
@@ -412,10 +475,75 @@ export const SANDBOX_CONTROLS = {
   reset: {
     method: 'POST',
     path: '/reset',
-    body: Empty,
-    response: Type.Object({ reset: Type.Literal(true) }),
+    body: Type.Object({
+      /** Also bring the sandbox clock back to real time. */
+      clock: Type.Optional(Type.Boolean()),
+    }),
+    response: Type.Object({ reset: Type.Literal(true), clock: Type.Optional(Type.String()) }),
     client: 'reset',
-    summary: 'wipe coupons, stocks, product coupons, codes and request numbers; tenants stay',
+    summary:
+      'wipe coupons, stocks, product coupons, codes, request numbers and the request journal; tenants stay; `clock: true` brings the clock back to real time',
+  },
+  list_requests: {
+    method: 'GET',
+    path: '/requests',
+    query: Type.Object({
+      mchid: Type.Optional(Type.String({ maxLength: 32, pattern: '^[0-9]+$' })),
+      /** One status (`401`) or a class (`4xx`). */
+      status: Type.Optional(Type.String({ pattern: '^[1-5]([0-9]{2}|xx)$' })),
+      operation: Type.Optional(Type.String({ maxLength: 40, pattern: '^[a-z_]+$' })),
+      coupon_code: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+      stock_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+      request_id: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+      after: Type.Optional(Digits(15)),
+      before: Type.Optional(Digits(15)),
+      limit: Type.Optional(Digits(3)),
+    }),
+    response: Type.Object({ data: Type.Array(JournalEntry) }),
+    client: 'listRequests',
+    summary:
+      'the request journal: every /v3/ request answered, newest first (`after`/`before` page by `seq`; limit 1–500, default 100)',
+  },
+  list_product_coupons: {
+    method: 'GET',
+    path: '/product-coupons',
+    query: Type.Object({
+      mchid: Type.Optional(Type.String({ maxLength: 32, pattern: '^[0-9]+$' })),
+      limit: Type.Optional(Digits(3)),
+    }),
+    response: Type.Object({
+      data: Type.Array(
+        Type.Object({ product_coupon: ProductCouponEntity, stocks: Type.Array(StockEntity) }),
+      ),
+    }),
+    client: 'listProductCoupons',
+    summary: 'product coupons of every tenant with their stocks, newest first',
+  },
+  get_stock_budget: {
+    method: 'GET',
+    path: '/stocks/{stock_id}/budget',
+    params: Type.Object({ stock_id: Id40 }),
+    response: StockWithBudget,
+    client: 'getStockBudget',
+    summary: 'a stock and how its budget was used over sandbox time',
+  },
+  list_coupons: {
+    method: 'GET',
+    path: '/coupons',
+    query: Type.Object({
+      stock_id: Type.Optional(Id40),
+      openid: Type.Optional(OpenId),
+      coupon_code: Type.Optional(CouponCode),
+      state: Type.Optional(UserProductCouponState),
+      before: Type.Optional(Digits(15)),
+      limit: Type.Optional(Digits(3)),
+    }),
+    response: Type.Object({
+      data: Type.Array(Type.Object({ seq: Type.Integer(), coupon: UserProductCouponEntity })),
+    }),
+    client: 'listCoupons',
+    summary:
+      'user coupons of every tenant, newest first, by stock, user, code and state (as the clock makes it)',
   },
   get_clock: {
     method: 'GET',
