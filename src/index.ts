@@ -4,4 +4,4 @@
  */
 export * from '@wxcoupon/sdk'
 // The sandbox in a test process; its server is loaded only when startSandbox is called.
-export { type Sandbox, type StartSandboxOptions, startSandbox } from './server/sandbox.ts'
+export { type Sandbox, type StartSandboxOptions, startSandbox } from './embed/start-sandbox.ts'

@@ -22,15 +22,17 @@ const RANK: Record<string, number> = {
   notify: 4,
   server: 5,
   cli: 6,
+  // startSandbox: the server in a test process, beside the CLI at the top.
+  embed: 6,
 }
 /** What each layer may import besides the layers below it. */
 const ALSO: Record<string, readonly string[]> = {
   cli: ['sdk'],
-  // startSandbox (server/sandbox.ts) hands out the SDK's clients.
-  server: ['sdk'],
-  // The wxcoupon package's entry point re-exports the SDK, and startSandbox (server/sandbox.ts,
-  // which loads the rest of the server only when called).
-  entry: ['sdk', 'server'],
+  // startSandbox hands out the SDK's clients.
+  embed: ['sdk'],
+  // The wxcoupon package's entry point re-exports the SDK and startSandbox (embed/, which loads
+  // the server only when called).
+  entry: ['sdk', 'embed'],
 }
 /** The SDK's whole world. */
 const SDK_MAY = ['sdk', 'protocol', 'schemas']

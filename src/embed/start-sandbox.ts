@@ -50,10 +50,10 @@ export async function startSandbox(o: StartSandboxOptions = {}): Promise<Sandbox
   const temporary = o.dataDir === undefined
   const dataDir = o.dataDir ?? (await mkdtemp(join(tmpdir(), 'wxcoupon-sandbox-')))
   const [{ startServer }, { behaviour }, { checkOverrides }, { serverLogger }] = await Promise.all([
-    import('./start.ts'),
+    import('../server/start.ts'),
     import('../domain/settings.ts'),
     import('../domain/settings-schema.ts'),
-    import('./logging.ts'),
+    import('../server/logging.ts'),
   ])
   const settings = behaviour(
     checkOverrides(o.settings ?? {}, 'startSandbox settings') as Partial<BehaviourSettings>,
