@@ -19,7 +19,7 @@ import {
 
 /**
  * docs/trust-and-https.md, run as written: every `sh` and `ts` block is marked
- * `<!-- test: name -->` and run here in the order a reader would — start the server with
+ * `<!-- check: run-by test/trust-docs.test.ts name -->` and run here in the order a reader would — start the server with
  * `--tls --proxy-port`, curl through the proxy, create a certificate-mode partner, rotate its
  * certificates, then wechatpay-axios-plugin, the SDK, and the seed's Go and Java samples
  * against it. Shell blocks run with bash in the repository (as the README's do), with
@@ -30,7 +30,9 @@ const DOC = readFileSync(new URL('../docs/trust-and-https.md', import.meta.url),
 
 function blocks(): Map<string, { lang: string; code: string }> {
   const out = new Map<string, { lang: string; code: string }>()
-  for (const m of DOC.matchAll(/<!-- test: ([\w-]+) -->\n```(\w+)\n([\s\S]*?)\n```/g)) {
+  for (const m of DOC.matchAll(
+    /<!-- check: run-by test\/trust-docs\.test\.ts ([\w-]+) -->\n```(\w+)\n([\s\S]*?)\n```/g,
+  )) {
     out.set(m[1] ?? '', { lang: m[2] ?? '', code: `${m[3] ?? ''}\n` })
   }
   return out
@@ -100,7 +102,9 @@ after(async () => {
 })
 
 test('every sh and ts block of the guide is one this test runs', () => {
-  const fenced = [...DOC.matchAll(/(<!-- test: [\w-]+ -->\n)?```(sh|ts)\n/g)]
+  const fenced = [
+    ...DOC.matchAll(/(<!-- check: run-by test\/trust-docs\.test\.ts [\w-]+ -->\n)?```(sh|ts)\n/g),
+  ]
   assert.ok(fenced.length >= 9)
   assert.deepEqual(
     fenced.filter((m) => !m[1]).map((m) => m.index),
