@@ -5,7 +5,9 @@ import type { RunningServer } from '../server/start.ts'
  * `wxcoupon serve --workers N`: node:cluster's primary prepares the database once, forks N
  * workers that each run the whole server on the same port (the primary owns the listening
  * socket and hands connections out in turn), prints the ready line when all N listen, restarts
- * a worker that dies, and stops them all on SIGINT/SIGTERM. Everything the workers must agree
+ * every worker that dies, however many die at once, and stops them all on SIGINT/SIGTERM. It
+ * leaves only on a signal (0) or when no worker has listened for GIVE_UP_MS because each new
+ * one died before it could (1, the last reason on stderr). Everything the workers must agree
  * on lives in the database, as between PostgreSQL instances: the clock offset (reloaded per
  * request), faults, rate-limit counters, the outbox and its leases. What a worker keeps in memory
  * cannot contradict another's answer: cached partner keys never change, and there is no nonce
@@ -44,6 +46,15 @@ const STOP_GRACE_MS = 10_000
 const STABLE_MS = 10_000
 const FIRST_RESTART_MS = 250
 const MAX_RESTART_MS = 10_000
+/**
+ * With no worker listening for this long (each replacement failed or died while starting, e.g.
+ * the database is gone for good), the primary gives up with exit 1 so a supervisor notices.
+ * `$WXCOUPON_GIVE_UP_MS` shortens it (tests).
+ */
+export function giveUpMs(): number {
+  const v = Number(process.env.WXCOUPON_GIVE_UP_MS)
+  return Number.isInteger(v) && v > 0 ? v : 60_000
+}
 
 export interface PrimaryOptions {
   workers: number
@@ -61,6 +72,8 @@ interface Slot {
   startedAt: number
   loaded: boolean
   ready: boolean
+  /** What the worker reported before it died, if it failed to start. */
+  failure?: string
 }
 
 class Primary {
@@ -74,6 +87,10 @@ class Primary {
   #fatal: string | undefined
   // Doubled before use, so the first restart waits FIRST_RESTART_MS.
   #restartMs = FIRST_RESTART_MS / 2
+  /** Since when no worker has been listening (after startup); undefined while one is. */
+  #noneListeningSince: number | undefined
+  #lastDeath = ''
+  readonly #giveUpMs = giveUpMs()
   #startup!: { resolve: () => void; reject: (e: Error) => void }
 
   constructor(o: PrimaryOptions) {
@@ -120,6 +137,7 @@ class Primary {
     }
     if (m.type === 'failed') {
       if (this.#started) {
+        slot.failure = `a worker failed to start: ${m.message}`
         process.stderr.write(
           `wxcoupon: worker ${worker.process.pid} failed to start: ${m.message}\n`,
         )
@@ -141,6 +159,7 @@ class Primary {
       return
     }
     slot.ready = true
+    this.#noneListeningSince = undefined
     const ready = [...this.#live.values()].filter((s) => s.ready).length
     if (!this.#started && ready === this.#o.workers) this.#startup.resolve()
   }
@@ -195,16 +214,30 @@ class Primary {
       this.#fail(`a worker exited with ${how} while starting`)
       return
     }
-    const lived = Date.now() - slot.startedAt
+    const now = Date.now()
+    const lived = now - slot.startedAt
+    this.#lastDeath = slot.failure ?? `a worker exited with ${how}`
+    if (![...this.#live.values()].some((s) => s.ready)) this.#noneListeningSince ??= now
+    if (
+      this.#noneListeningSince !== undefined &&
+      now - this.#noneListeningSince >= this.#giveUpMs
+    ) {
+      this.#fail(
+        `no worker has listened for ${Math.round((now - this.#noneListeningSince) / 1000)} s (last: ${this.#lastDeath}); giving up`,
+      )
+      return
+    }
     this.#restartMs =
       lived < STABLE_MS ? Math.min(this.#restartMs * 2, MAX_RESTART_MS) : FIRST_RESTART_MS
     process.stderr.write(
       `wxcoupon: worker ${worker.process.pid} exited with ${how}; starting another in ${this.#restartMs} ms\n`,
     )
-    // The wait also lets a signal sent to the whole group reach this process first.
+    // The wait also lets a signal sent to the whole group reach this process first. The timer
+    // is not unref'd: with every worker dead it is what keeps the primary alive to restart them
+    // (unref'd, the primary used to run out of work and exit 0 with nothing listening).
     setTimeout(() => {
       if (!this.#stopping) this.#fork(this.#portForNewWorker())
-    }, this.#restartMs).unref()
+    }, this.#restartMs)
   }
 
   /**
@@ -221,6 +254,8 @@ class Primary {
   #fail(message: string): void {
     if (this.#fatal !== undefined) return
     this.#fatal = message
+    // Before the ready line the caller reports it; after it, nobody else would.
+    if (this.#started) process.stderr.write(`wxcoupon: ${message}\n`)
     this.#stop(1)
   }
 

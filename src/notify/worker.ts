@@ -14,6 +14,11 @@ import type { NotificationRecord, Store } from '../store/store.ts'
 import { type PostCallback, type PostResult, postCallback } from './deliver.ts'
 import { buildEnvelope } from './envelope.ts'
 
+/** Attempts in flight per process. */
+export const SLOTS = 16
+/** Attempts in flight per partner, over every process delivering from the database. */
+export const PER_PARTNER = 4
+
 /** Deliberately faulty deliveries a receiver must reject (the sandbox control's kinds). */
 export type FaultyKind = (typeof FAULTY_KINDS)[number]
 
@@ -26,7 +31,13 @@ export interface AttemptOutcome extends PostResult {
  * Delivers the outbox: claims due notifications (sandbox-clock time, so advancing the clock
  * fires retries), POSTs each signed and encrypted, records every attempt, and reschedules
  * failures on the configured schedule until it is used up. Pending work survives restarts
- * because it lives in the store; leases keep two workers from sending the same attempt. Each
+ * because it lives in the store; leases keep two workers from sending the same attempt.
+ *
+ * Delivery is a pipeline of SLOTS attempts in flight, refilled as each ends (not in batches
+ * that wait for their slowest), and fair: a claim gives no partner more than PER_PARTNER
+ * leased at once and deals the places round-robin, so a receiver that accepts and never
+ * answers holds PER_PARTNER slots for `timeoutMs` each and the other partners keep the rest.
+ * Each
  * delivery is signed with the key the partner's key mode picks for it (a platform certificate,
  * or in transition mode the public key for a share of deliveries).
  */
@@ -38,10 +49,13 @@ export class OutboxWorker {
   readonly #settings: BehaviourSettings['notify']
   readonly #post: PostCallback
   readonly #realNowMs: () => number
+  readonly #perPartner: number | undefined
+  readonly #slots: number
   #timer: NodeJS.Timeout | undefined
   #running: Promise<void> | undefined
   #again = false
   #stopped = true
+  readonly #inFlight = new Set<Promise<unknown>>()
 
   constructor(p: {
     store: Store
@@ -51,6 +65,13 @@ export class OutboxWorker {
     settings: BehaviourSettings['notify']
     post?: PostCallback
     realNowMs?: () => number
+    /** Attempts in flight at most (default SLOTS). */
+    slots?: number
+    /**
+     * Leased at once per partner (default PER_PARTNER); `unfair` is the claim order before
+     * fairness, earliest first with no cap, for the test that shows its starvation.
+     */
+    perPartner?: number | 'unfair'
   }) {
     this.#store = p.store
     this.#clock = p.clock
@@ -59,6 +80,8 @@ export class OutboxWorker {
     this.#settings = p.settings
     this.#post = p.post ?? postCallback
     this.#realNowMs = p.realNowMs ?? Date.now
+    this.#slots = p.slots ?? SLOTS
+    this.#perPartner = p.perPartner === 'unfair' ? undefined : (p.perPartner ?? PER_PARTNER)
   }
 
   start(pollMs = 250): void {
@@ -91,22 +114,37 @@ export class OutboxWorker {
     this.#stopped = true
     if (this.#timer) clearInterval(this.#timer)
     await this.#running
+    await Promise.all(this.#inFlight)
   }
 
+  /** Claims for the free slots until nothing more is due; each attempt ending wakes it again. */
   async #round(): Promise<void> {
     if (this.#clock.shared) await this.#clock.refresh()
-    for (;;) {
+    while (!this.#stopped) {
+      const free = this.#slots - this.#inFlight.size
+      if (free <= 0) return
       const now = this.#realNowMs()
       const due = await this.#store.transaction((tx) =>
         tx.claimDueNotifications({
           dueBy: this.#clock.now(),
           realNow: now,
           leaseUntil: now + this.#settings.timeoutMs * 4,
-          limit: 16,
+          limit: free,
+          ...(this.#perPartner === undefined ? {} : { perPartner: this.#perPartner }),
         }),
       )
-      if (due.length === 0 || this.#stopped) return
-      await Promise.all(due.map((n) => this.#attempt(n, 'scheduled')))
+      for (const n of due) {
+        const attempt: Promise<unknown> = this.#attempt(n, 'scheduled')
+          // A failed attempt (the store gone) leaves its row leased; the lease's end frees it.
+          .catch(() => undefined)
+          .finally(() => {
+            this.#inFlight.delete(attempt)
+            this.wake()
+          })
+        this.#inFlight.add(attempt)
+      }
+      // Fewer than asked: nothing more is claimable now (due later, or partners at their cap).
+      if (due.length < free) return
     }
   }
 

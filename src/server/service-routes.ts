@@ -13,11 +13,22 @@ export function installServiceRoutes(app: FastifyInstance, store: Store): void {
   app.get('/openapi.json', (_request, reply) => reply.type('application/json').send(openapi))
   app.get('/healthz', async (request, reply) => {
     try {
-      await store.read.getMeta('healthz')
+      await withinMs(store.read.getMeta('healthz'), HEALTH_TIMEOUT_MS)
       return { status: 'ok', database: 'reachable' }
     } catch (err) {
       request.log.error({ err }, 'health check: the database does not answer')
       return reply.code(503).send({ status: 'unavailable', database: 'unreachable' })
     }
   })
+}
+
+/** A probe must answer sooner than the supervisor gives up on it, reachable or not. */
+export const HEALTH_TIMEOUT_MS = 2_000
+
+function withinMs<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the database within ${ms} ms`)), ms)
+  })
+  return Promise.race([p, late]).finally(() => clearTimeout(timer))
 }

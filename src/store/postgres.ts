@@ -21,11 +21,44 @@ const code = (e: unknown) =>
 /** Serialization failure and deadlock: another transaction won; running again is safe. */
 const TRANSIENT = new Set(['40001', '40P01'])
 
-export function openPostgresStore(connectionString: string, poolSize = 10): Store {
-  const pool = new pg.Pool({ connectionString, max: poolSize, application_name: 'wxcoupon' })
-  // An idle client whose connection dies (PostgreSQL restart, pg_terminate_backend) emits
-  // 'error' on the pool; unhandled, that would end the process. The next query reconnects.
-  pool.on('error', () => {})
+/** A connection attempt that gets no answer fails the request instead of holding it. */
+export const CONNECT_TIMEOUT_MS = 5_000
+
+/**
+ * What the operator is told when a connection dies outside any query (default: one line on
+ * stderr with PostgreSQL's code and message, which never carry the password).
+ */
+export type ConnectionErrorSink = (e: Error) => void
+
+const toStderr: ConnectionErrorSink = (e) => {
+  const c = code(e)
+  process.stderr.write(
+    `wxcoupon: PostgreSQL connection lost${c ? ` (${c})` : ''}: ${e.message}; reconnecting on demand\n`,
+  )
+}
+
+export function openPostgresStore(
+  connectionString: string,
+  poolSize = 10,
+  onConnectionError: ConnectionErrorSink = toStderr,
+): Store {
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    application_name: 'wxcoupon',
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  })
+  // A connection that dies (PostgreSQL restart, pg_terminate_backend) emits 'error' on its
+  // client, and on the pool while idle; unhandled, either ends the process. Checked out, the
+  // query in flight fails too, so the request answers SYSTEM_ERROR and its transaction is gone;
+  // the pool drops the dead client on release and the next query connects afresh.
+  pool.on('error', onConnectionError)
+  pool.on('connect', (client) => {
+    client.on('error', (e) => {
+      // The idle case is the pool's own listener's (above): reported once, not twice.
+      if (client.listenerCount('error') === 1) onConnectionError(e)
+    })
+  })
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   return kyselyStore({
     db,

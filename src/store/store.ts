@@ -276,13 +276,18 @@ export interface StoreTx extends StoreReader {
   /**
    * Claims up to `limit` PENDING notifications due by `dueBy` whose lease has lapsed and whose
    * partner has a notify URL, leasing them until `leaseUntil` (real ms) so no other worker
-   * delivers them meanwhile.
+   * delivers them meanwhile. With `perPartner`, fairly: no partner gets more than that many
+   * leased at once (those still leased from earlier claims count), and the places are dealt
+   * round-robin, so a partner with thousands pending takes no more of a claim than one with a
+   * few. Without it, earliest first whoever they belong to (which lets one partner's backlog
+   * starve the others: kept for the test that shows it).
    */
   claimDueNotifications(p: {
     dueBy: number
     realNow: number
     leaseUntil: number
     limit: number
+    perPartner?: number
   }): Promise<NotificationRecord[]>
   /** Records one attempt (numbered from 1) and the notification's next state; releases the lease. */
   recordAttempt(

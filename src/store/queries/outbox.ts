@@ -1,4 +1,5 @@
 import { toAttempt, toNotification } from '../rows.ts'
+import type { Database } from '../schema.ts'
 import type { DeliveryAttempt, NotificationRecord, NotificationState } from '../store.ts'
 import { Executor } from './executor.ts'
 import { nextSequence } from './meta.ts'
@@ -84,25 +85,19 @@ export class OutboxQueries extends Executor {
     realNow: number
     leaseUntil: number
     limit: number
+    perPartner?: number
   }): Promise<NotificationRecord[]> {
-    let q = this.db
-      .selectFrom('notifications')
-      .selectAll()
-      .where('state', '=', 'PENDING')
-      .where('next_attempt_at', '<=', p.dueBy)
-      .where('lease_until', '<=', p.realNow)
-      // Nothing is attempted for a partner without a notify URL; setting one releases them.
-      .where('mchid', 'in', (eb) => eb.selectFrom('notify_configs').select('mchid'))
-      .orderBy('next_attempt_at')
-      .limit(p.limit)
-    // Another worker's claim in flight is passed over, not waited for.
-    if (this.dialect.rowLocks) q = q.forUpdate().skipLocked()
-    const rows = await q.execute()
-    for (const r of rows) {
+    const rows =
+      p.perPartner === undefined ? await claimable(this, p).execute() : await fairly(this, p)
+    if (rows.length > 0) {
       await this.db
         .updateTable('notifications')
         .set({ lease_until: p.leaseUntil })
-        .where('id', '=', r.id)
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
         .execute()
     }
     return rows.map(toNotification)
@@ -142,4 +137,105 @@ export class OutboxQueries extends Executor {
       .execute()
     return attemptNo
   }
+}
+
+/** Claimable rows, earliest first; another worker's claim in flight is passed over. */
+function claimable(
+  x: Executor,
+  p: { dueBy: number; realNow: number; limit: number },
+  mchid?: string,
+) {
+  let q = x.db
+    .selectFrom('notifications')
+    .selectAll()
+    .where('state', '=', 'PENDING')
+    .where('next_attempt_at', '<=', p.dueBy)
+    .where('lease_until', '<=', p.realNow)
+  q =
+    mchid === undefined
+      ? // Nothing is attempted for a partner without a notify URL; setting one releases them.
+        q.where('mchid', 'in', (eb) => eb.selectFrom('notify_configs').select('mchid'))
+      : q.where('mchid', '=', mchid)
+  q = q.orderBy('next_attempt_at').orderBy('seq').limit(p.limit)
+  // Another worker's claim in flight is passed over, not waited for.
+  return x.dialect.rowLocks ? q.forUpdate().skipLocked() : q
+}
+
+/**
+ * Per partner with a notify URL and something due: how many are leased (in flight) and how
+ * many wait; then the claim's places dealt one at a time round-robin, the partner waiting
+ * longest first, each up to its cap; then each partner's earliest, locked, in one query per
+ * partner (so a backlog of one never has to be read past to reach another's).
+ */
+async function fairly(
+  x: Executor,
+  p: {
+    dueBy: number
+    realNow: number
+    limit: number
+    perPartner?: number
+  },
+): Promise<Database['notifications'][]> {
+  const cap = p.perPartner ?? p.limit
+  const partners = await x.db
+    .selectFrom('notifications')
+    .select((eb) => [
+      'mchid',
+      eb.fn
+        .sum<number>(eb.case().when('lease_until', '>', p.realNow).then(1).else(0).end())
+        .as('leased'),
+      eb.fn
+        .sum<number>(
+          eb
+            .case()
+            .when(
+              eb.and([eb('lease_until', '<=', p.realNow), eb('next_attempt_at', '<=', p.dueBy)]),
+            )
+            .then(1)
+            .else(0)
+            .end(),
+        )
+        .as('due'),
+      eb.fn
+        .min<number>(
+          eb
+            .case()
+            .when(
+              eb.and([eb('lease_until', '<=', p.realNow), eb('next_attempt_at', '<=', p.dueBy)]),
+            )
+            .then(eb.ref('next_attempt_at'))
+            .end(),
+        )
+        .as('oldest'),
+    ])
+    .where('state', '=', 'PENDING')
+    .where('mchid', 'in', (eb) => eb.selectFrom('notify_configs').select('mchid'))
+    .groupBy('mchid')
+    .execute()
+  const open = partners
+    .map((r) => ({
+      mchid: r.mchid,
+      room: Math.min(Math.max(0, cap - Number(r.leased)), Number(r.due)),
+      oldest: Number(r.oldest ?? 0),
+      take: 0,
+    }))
+    .filter((r) => r.room > 0)
+    .sort((a, b) => a.oldest - b.oldest || (a.mchid < b.mchid ? -1 : 1))
+  let left = p.limit
+  for (let dealt = true; left > 0 && dealt; ) {
+    dealt = false
+    for (const r of open) {
+      if (left === 0) break
+      if (r.take < r.room) {
+        r.take++
+        left--
+        dealt = true
+      }
+    }
+  }
+  const rows: Database['notifications'][] = []
+  for (const r of open) {
+    if (r.take > 0) rows.push(...(await claimable(x, { ...p, limit: r.take }, r.mchid).execute()))
+  }
+  return rows
 }
