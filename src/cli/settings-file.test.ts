@@ -36,3 +36,35 @@ test('unknown keys, wrong values and broken JSON are refused with the reason', a
   await assert.rejects(loadSettings(file('broken.json', '{')), /cannot read settings file/)
   await assert.rejects(loadSettings(join(dir, 'missing.json')), /cannot read settings file/)
 })
+
+test('rateLimits takes any subset of its keys; the defaults fill the rest', async () => {
+  const off = await loadSettings(file('off.json', '{"rateLimits":{"enabled":false}}'))
+  assert.deepEqual(off.rateLimits, { ...DEFAULT_BEHAVIOUR.rateLimits, enabled: false })
+  const one = await loadSettings(
+    file('one.json', '{"rateLimits":{"overrides":{"get_stock":{"limit":3,"perSeconds":60}}}}'),
+  )
+  assert.equal(one.rateLimits.enabled, DEFAULT_BEHAVIOUR.rateLimits.enabled)
+  assert.equal(one.rateLimits.per, DEFAULT_BEHAVIOUR.rateLimits.per)
+  assert.deepEqual(one.rateLimits.overrides, { get_stock: { limit: 3, perSeconds: 60 } })
+})
+
+test('a rate-limit override of an operation the table does not have is refused with the valid names', async () => {
+  const typo = '{"rateLimits":{"overrides":{"get_stocks":{"limit":3,"perSeconds":60}}}}'
+  await assert.rejects(
+    loadSettings(file('op.json', typo)),
+    /\/rateLimits\/overrides\/get_stocks is not an operation; operations: .*\bget_stock\b/,
+  )
+})
+
+test('a key given twice is refused, not the last one winning', async () => {
+  await assert.rejects(
+    loadSettings(file('dup.json', '{"approval":"manual","approval":"on_create"}')),
+    /a key given twice at \/approval/,
+  )
+  await assert.rejects(
+    loadSettings(file('dup2.json', '{"rateLimits":{"enabled":false,"enabled":true}}')),
+    /a key given twice at \/rateLimits\/enabled/,
+  )
+  // Negative control: the same text through JSON.parse, as before, keeps the last value.
+  assert.equal(JSON.parse('{"approval":"manual","approval":"on_create"}').approval, 'on_create')
+})

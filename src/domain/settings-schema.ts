@@ -1,10 +1,13 @@
+import { isOperationName, OPERATION_NAMES } from '@wxcoupon/sdk/schemas'
 import { type Static, Type } from 'typebox'
 import { Compile } from 'typebox/compile'
 
 /**
  * A settings file for `wxcoupon serve --settings <file>`: any subset of the behaviour settings
  * (the answers to the spec's open questions). Unknown keys are refused, so a typo cannot
- * silently leave a default in place.
+ * silently leave a default in place; so are rate-limit overrides of operations the operation
+ * table does not have (the limit would never apply). `rateLimits` takes any subset of its keys,
+ * the defaults filling the rest (settings.ts `behaviour`).
  */
 export const BehaviourOverrides = Type.Object(
   {
@@ -39,16 +42,18 @@ export const BehaviourOverrides = Type.Object(
     rateLimits: Type.Optional(
       Type.Object(
         {
-          enabled: Type.Boolean(),
-          per: Type.Enum(['brand', 'partner']),
-          overrides: Type.Record(
-            Type.String({ pattern: '^[a-z_]+$' }),
-            Type.Object(
-              {
-                limit: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
-                perSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
-              },
-              { additionalProperties: false },
+          enabled: Type.Optional(Type.Boolean()),
+          per: Type.Optional(Type.Enum(['brand', 'partner'])),
+          overrides: Type.Optional(
+            Type.Record(
+              Type.String({ pattern: '^[a-z_]+$' }),
+              Type.Object(
+                {
+                  limit: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+                  perSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
+                },
+                { additionalProperties: false },
+              ),
             ),
           ),
         },
@@ -68,7 +73,15 @@ const check = Compile(BehaviourOverrides)
  * stands, the values allowed where a wrong one does.
  */
 export function checkOverrides(value: unknown, source: string): BehaviourOverrides {
-  if (check.Check(value)) return value
+  if (check.Check(value)) {
+    const unknown = Object.keys(value.rateLimits?.overrides ?? {}).find((k) => !isOperationName(k))
+    if (unknown !== undefined) {
+      throw new Error(
+        `${source}: /rateLimits/overrides/${unknown} is not an operation; operations: ${OPERATION_NAMES.join(', ')}`,
+      )
+    }
+    return value
+  }
   const first = [...check.Errors(value)][0]
   const path = first?.instancePath ?? ''
   const keys = path.split('/').slice(1)

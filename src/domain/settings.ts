@@ -63,11 +63,25 @@ export const DEFAULT_BEHAVIOUR: BehaviourSettings = Object.freeze({
   rateLimits: Object.freeze({ enabled: true, per: 'brand' as const, overrides: Object.freeze({}) }),
 })
 
-export function behaviour(overrides: Partial<BehaviourSettings> = {}): BehaviourSettings {
-  return Object.freeze({ ...DEFAULT_BEHAVIOUR, ...overrides })
+/** The defaults with `overrides` on top; `rateLimits` keys left out keep their defaults. */
+export function behaviour(
+  overrides: Partial<BehaviourSettings> | BehaviourOverrides = {},
+): BehaviourSettings {
+  const { rateLimits, ...rest } = overrides
+  return Object.freeze({
+    ...DEFAULT_BEHAVIOUR,
+    ...(rest as Partial<BehaviourSettings>),
+    ...(rateLimits
+      ? { rateLimits: Object.freeze({ ...DEFAULT_BEHAVIOUR.rateLimits, ...rateLimits }) }
+      : {}),
+  })
 }
 
-// The settings file's schema and these settings must not drift apart.
+// The settings file's schema and these settings must not drift apart (the file's rateLimits
+// may leave keys out; filled in, it is the settings' own).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
-const _inSync: Same<Required<BehaviourOverrides>, BehaviourSettings> = true
+type Filled = Omit<Required<BehaviourOverrides>, 'rateLimits'> & {
+  rateLimits: Required<NonNullable<BehaviourOverrides['rateLimits']>>
+}
+const _inSync: Same<Filled, BehaviourSettings> = true
 void _inSync

@@ -56,7 +56,7 @@ export async function startSandbox(o: StartSandboxOptions = {}): Promise<Sandbox
     import('../server/logging.ts'),
   ])
   const settings = behaviour(
-    checkOverrides(o.settings ?? {}, 'startSandbox settings') as Partial<BehaviourSettings>,
+    checkOverrides(o.settings ?? {}, 'startSandbox settings'),
   )
   let server: Awaited<ReturnType<typeof startServer>>
   try {

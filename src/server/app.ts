@@ -7,6 +7,7 @@ import type { OutboxWorker } from '../notify/worker.ts'
 import type { ServiceDeps } from '../service/context.ts'
 import type { PlatformKeys } from '../service/platform-keys.ts'
 import { createAuthenticator } from './authenticate.ts'
+import { BODY_TIMEOUT_MS, installBodyDeadline } from './body-deadline.ts'
 import { installConsole } from './console.ts'
 import { installErrorHandling, toWxError } from './errors.ts'
 import { installJournal } from './journal/capture.ts'
@@ -43,6 +44,8 @@ export interface AppOptions {
   https?: { certificatePem: string; privateKeyPem: string }
   /** The request journal; without one (or with it off) nothing is recorded. */
   journal?: RequestJournal
+  /** A body not complete this long after its headers is refused (default 30 s; tests shorten it). */
+  bodyTimeoutMs?: number
 }
 
 const TIMEOUTS = { requestTimeout: 30_000, connectionTimeout: 60_000, keepAliveTimeout: 5_000 }
@@ -95,6 +98,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   installErrorHandling(app)
   installResponseSigning(app, signing)
+  installBodyDeadline(app, opts.bodyTimeoutMs ?? BODY_TIMEOUT_MS)
 
   const auth = createAuthenticator({ store: opts.deps.store.read, realNowSeconds })
   const shared = opts.shared ?? opts.deps.clock.shared

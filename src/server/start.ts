@@ -44,6 +44,8 @@ export interface StartOptions {
   journalSize?: number
   /** Cluster workers: makes the other workers write their journal entries (see journal/). */
   flushPeerJournals?: () => Promise<void>
+  /** A body not complete this long after its headers is refused (default 30 s). */
+  bodyTimeoutMs?: number
 }
 
 export interface RunningServer {
@@ -134,6 +136,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       journal,
       ...(opts.logger === undefined ? {} : { logger: opts.logger }),
       ...(opts.realNowSeconds === undefined ? {} : { realNowSeconds: opts.realNowSeconds }),
+      ...(opts.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: opts.bodyTimeoutMs }),
     })
     await app.listen({ host, port: opts.port ?? 8080 })
     const address = app.server.address()
