@@ -28,6 +28,53 @@ export function outboxContract(it: ContractTest): void {
     ])
   })
 
+  it('a fair claim deals places round-robin, at most perPartner leased per partner', async (store) => {
+    await fresh(store, ['m-big', 'm-small', 'm-mid'])
+    const big = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`big${i}`, i]))
+    await add(store, 'm-big', big)
+    await add(store, 'm-small', { s0: 100, s1: 101 })
+    await add(store, 'm-mid', { m0: 60, m1: 61, m2: 62, m3: 63, m4: 64 })
+    const fair = (limit: number, realNow = 10_000) =>
+      claimAt(store, { dueBy: 1_000, realNow, limit, perPartner: 3 })
+    const first = ids(await fair(7))
+    // Dealt in turn, the partner waiting longest first: big, mid, small, big, mid, small, big.
+    assert.deepEqual(
+      [...first].sort(),
+      ['big0', 'big1', 'big2', 'm0', 'm1', 's0', 's1'].sort(),
+      'each partner its earliest',
+    )
+    const second = ids(await fair(10))
+    assert.deepEqual(second, ['m2'], 'big and small at their cap; mid gets its third')
+    assert.deepEqual(await fair(10), [], 'every partner at its cap (or out of work)')
+    // Recording an attempt frees a place for that partner only.
+    await store.transaction((tx) =>
+      tx.recordAttempt(
+        { notificationId: 'big0', at: 1, status: 200, latencyMs: 1, kind: 'scheduled' },
+        { state: 'DELIVERED', nextAttemptAt: 0, countsTowardSchedule: true },
+      ),
+    )
+    assert.deepEqual(ids(await fair(10)), ['big3'])
+    // Leases that lapsed no longer count: all caps are free again at the lease's end.
+    assert.equal((await fair(100, 70_001)).length, 3 + 3 + 2)
+  })
+
+  it('negative control: the earliest-first claim gives a backlog every place, starving the others', async (store) => {
+    await fresh(store, ['m-backlog', 'm-late'])
+    const backlog = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`bl${i}`, i]))
+    await add(store, 'm-backlog', backlog)
+    await add(store, 'm-late', { late0: 500, late1: 501 })
+    const unfair = ids(await claimAt(store, { dueBy: 1_000, realNow: 10_000, limit: 16 }))
+    assert.equal(unfair.filter((id) => id.startsWith('late')).length, 0, 'the old order: none')
+    await fresh(store, ['m-backlog', 'm-late'])
+    await add(store, 'm-backlog', backlog)
+    await add(store, 'm-late', { late0: 500, late1: 501 })
+    const fair = ids(
+      await claimAt(store, { dueBy: 1_000, realNow: 10_000, limit: 16, perPartner: 4 }),
+    )
+    assert.deepEqual(fair.filter((id) => id.startsWith('late')).sort(), ['late0', 'late1'])
+    assert.equal(fair.length, 6, 'the backlog at its cap of 4, the latecomer with both')
+  })
+
   it('a claim holds a notification until its lease ends, then it can be claimed again', async (store) => {
     await fresh(store, ['m-lease'])
     await add(store, 'm-lease', { leased: 0 })
@@ -160,7 +207,7 @@ export async function add(store: Store, mchid: string, due: Record<string, numbe
 
 export function claimAt(
   store: Store,
-  p: { dueBy: number; realNow: number; limit: number; leaseUntil?: number },
+  p: { dueBy: number; realNow: number; limit: number; leaseUntil?: number; perPartner?: number },
 ): Promise<NotificationRecord[]> {
   const leaseUntil = p.leaseUntil ?? p.realNow + 60_000
   return store.transaction((tx) => tx.claimDueNotifications({ ...p, leaseUntil }))
