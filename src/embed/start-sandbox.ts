@@ -55,9 +55,7 @@ export async function startSandbox(o: StartSandboxOptions = {}): Promise<Sandbox
     import('../domain/settings-schema.ts'),
     import('../server/logging.ts'),
   ])
-  const settings = behaviour(
-    checkOverrides(o.settings ?? {}, 'startSandbox settings'),
-  )
+  const settings = behaviour(checkOverrides(o.settings ?? {}, 'startSandbox settings'))
   let server: Awaited<ReturnType<typeof startServer>>
   try {
     server = await startServer({
