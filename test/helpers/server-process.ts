@@ -29,6 +29,9 @@ export class ServerProcess {
   #exited: Promise<void> = Promise.resolve()
   port = 0
   baseUrl = ''
+  /** Exits this helper did not cause (kill, stop): each one a server that died by itself. */
+  unexpectedExits: string[] = []
+  #ending = false
 
   readonly o: { dataDir: string; databaseUrl?: string; settingsFile?: string; workers?: number }
 
@@ -61,7 +64,13 @@ export class ServerProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     this.#child = child
-    this.#exited = new Promise((r) => child.once('exit', () => r()))
+    this.#exited = new Promise((r) =>
+      child.once('exit', (code, signal) => {
+        if (!this.#ending && this.#child === child)
+          this.unexpectedExits.push(`${code ?? signal}: ${stderr.slice(-2000)}`)
+        r()
+      }),
+    )
     let stderr = ''
     child.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString()
@@ -88,19 +97,23 @@ export class ServerProcess {
 
   /** SIGKILL: no shutdown code runs, exactly like a crash or an OOM kill. */
   async kill(): Promise<void> {
+    this.#ending = true
     this.#child?.kill('SIGKILL')
     await this.#exited
     this.#child = undefined
+    this.#ending = false
   }
 
   async stop(): Promise<void> {
     const child = this.#child
     if (!child) return
+    this.#ending = true
     child.kill('SIGTERM')
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
     await this.#exited
     clearTimeout(timer)
     this.#child = undefined
+    this.#ending = false
   }
 
   sandbox(): SandboxFile {
@@ -113,7 +126,12 @@ export class ProcessTestServer extends TestServer {
   readonly process: ServerProcess
   #store: Store | undefined
 
-  constructor(o: { databaseUrl?: string; settingsFile?: string; dataDir?: string }) {
+  constructor(o: {
+    databaseUrl?: string
+    settingsFile?: string
+    dataDir?: string
+    workers?: number
+  }) {
     const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'wxcoupon-proc-'))
     super(dataDir)
     this.process = new ServerProcess({ ...o, dataDir })
