@@ -8,7 +8,7 @@ import { verifyResponseSignature } from '../../packages/sdk/src/protocol/respons
 import type { SandboxFile } from '../../packages/sdk/src/schemas/sandbox-file.ts'
 import { ERRORS } from '../../src/domain/errors.ts'
 import { type BehaviourSettings, behaviour } from '../../src/domain/settings.ts'
-import { type RunningServer, startServer } from '../../src/server/start.ts'
+import { type RunningServer, type StartOptions, startServer } from '../../src/server/start.ts'
 import type { Store } from '../../src/store/store.ts'
 
 /**
@@ -62,6 +62,8 @@ export interface TestServerOptions {
   realNowSeconds?: () => number
   /** Also serve the intercepting proxy (sandbox.json proxy_url). */
   proxyPort?: number
+  /** The server's log (default: none). */
+  logger?: StartOptions['logger']
 }
 
 export class TestServer {
@@ -99,6 +101,7 @@ export class TestServer {
         ...(o.openStore ? { store: o.openStore() } : {}),
         ...(o.realNowSeconds ? { realNowSeconds: o.realNowSeconds } : {}),
         ...(o.proxyPort === undefined ? {} : { proxyPort: o.proxyPort }),
+        ...(o.logger === undefined ? {} : { logger: o.logger }),
       }),
     )
     return this
