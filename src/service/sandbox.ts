@@ -135,9 +135,13 @@ export function createAppId(
       })
     }
     const appid = newAppId(deps.random)
+    // A brand that integrates directly can use the AppIDs associated with it in its own calls.
+    const direct =
+      owner.brand_id === undefined ? undefined : await tx.getBrandDirect(owner.brand_id)
+    const mchid = owner.mchid ?? direct?.mchid
     await tx.insertAppId({
       appid,
-      ...(owner.mchid === undefined ? {} : { mchid: owner.mchid }),
+      ...(mchid === undefined ? {} : { mchid }),
       ...(owner.brand_id === undefined ? {} : { brandId: owner.brand_id }),
     })
     return { appid }
