@@ -186,7 +186,7 @@ export const ERRORS = {
     true,
   ),
   SANDBOX_NOT_FOUND: entry(404, 'NOT_FOUND', 'no such sandbox object', 990000404, true),
-  SANDBOX_CONFLICT: entry(409, 'ALREADY_EXISTS', 'it exists already', 990000409, true),
+  SANDBOX_CONFLICT: entry(409, 'CONFLICT', 'it exists already', 990000409, true),
 } as const satisfies Record<string, CatalogueEntry>
 
 export type ErrorName = keyof typeof ERRORS
