@@ -4,6 +4,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http'
 import { isAbsolute } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { parseBrandNotification, WxCouponBrandClient } from '../packages/sdk/src/index.ts'
 import {
   readCallbackEnvelope,
   readCallbackResource,
@@ -290,10 +291,71 @@ test('PRODUCT_COUPON.SEND reaches the brand: its API key decrypts it (AAD produc
     assert.equal(env.event_type, 'PRODUCT_COUPON.SEND')
     assert.equal(env.resource.original_type, 'product_coupon')
     assert.equal(env.resource.associated_data, 'product_coupon')
-    const payload = readCallbackResource(env, s.sandbox.brand_direct?.api_key ?? '')
-    assert.equal(payload.coupon_code, sent.json.coupon_code)
-    assert.equal(payload.brand_id, s.brand.brandId)
+    const b = s.sandbox.brand_direct
+    assert.ok(b)
+    const n = parseBrandNotification({
+      headers: d.headers,
+      body: d.body,
+      publicKey: b.public_key_file,
+      publicKeyId: b.public_key_id,
+      apiKey: b.api_key,
+    })
+    assert.equal(n.event_type, 'PRODUCT_COUPON.SEND')
+    assert.equal(n.data.coupon_code, sent.json.coupon_code)
+    assert.equal(n.data.brand_id, s.brand.brandId)
+    assert.throws(() =>
+      parseBrandNotification({
+        headers: d.headers,
+        body: d.body,
+        publicKey: b.public_key_file,
+        publicKeyId: b.public_key_id,
+        apiKey: 'x'.repeat(32),
+      }),
+    )
   } finally {
     await new Promise<void>((r) => rx.close(() => r()))
   }
+})
+
+test('the SDK brand client: typed brand methods, signed and verified under the brand scheme', async () => {
+  const b = s.sandbox.brand_direct
+  assert.ok(b)
+  const client = new WxCouponBrandClient({
+    brandId: b.brand_id,
+    serialNo: b.serial_no,
+    privateKey: b.private_key_file,
+    publicKey: b.public_key_file,
+    publicKeyId: b.public_key_id,
+    baseUrl: s.baseUrl,
+  })
+  const created = await client.createProductCoupon(brandCouponBody() as never)
+  const pc = await client.getProductCoupon({ product_coupon_id: created.product_coupon_id })
+  assert.equal(pc.product_coupon_id, created.product_coupon_id)
+  assert.equal('brand_id' in pc, false)
+  const coupon = await client.sendCoupon({
+    openid: b.openid,
+    product_coupon_id: created.product_coupon_id,
+    stock_id: created.stock.stock_id,
+    appid: b.appid,
+    send_request_no: reqNo('SDKB'),
+  })
+  assert.equal(coupon.coupon_state, 'CONFIRMING')
+  const stocks = []
+  for await (const st of client.iterateStocks({ product_coupon_id: created.product_coupon_id }))
+    stocks.push(st)
+  assert.equal(stocks.length, 1)
+  // A client holding another id than the brand's key: the server refuses the Wechatpay-Serial.
+  await assert.rejects(
+    new WxCouponBrandClient({
+      brandId: b.brand_id,
+      serialNo: b.serial_no,
+      privateKey: b.private_key_file,
+      publicKey: b.public_key_file,
+      publicKeyId: `PUB_KEY_ID_${'0'.repeat(32)}`,
+      baseUrl: s.baseUrl,
+      retry: { maxRetries: 0 },
+    }).getNotifyConfig(),
+    (e: Error & { status?: number; code?: string }) =>
+      e.status === 400 && e.code === 'INVALID_REQUEST',
+  )
 })
