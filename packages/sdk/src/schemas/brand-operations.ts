@@ -6,6 +6,7 @@ import {
   type OperationName,
   type OperationSpec,
   type Operations,
+  type RateLimit,
 } from './operations.ts'
 
 /**
@@ -43,21 +44,36 @@ export function withoutBrandId<S extends TSchema>(schema: S): S {
 
 const COMBINATORS = ['anyOf', 'oneOf', 'allOf'] as const
 
+/** Nodes without a brand_id below them come back as they are (named schemas stay named). */
 function strip(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(strip)
+  if (Array.isArray(node)) {
+    const out = node.map(strip)
+    return out.every((v, i) => v === node[i]) ? node : out
+  }
   if (node === null || typeof node !== 'object') return node
   const s = node as Record<string, unknown>
   const out: Record<string, unknown> = { ...s }
+  let changed = false
   const props = s.properties as Record<string, unknown> | undefined
   if (props && typeof props === 'object') {
     const kept: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(props)) if (k !== 'brand_id') kept[k] = strip(v)
+    for (const [k, v] of Object.entries(props)) {
+      if (k === 'brand_id') {
+        changed = true
+        continue
+      }
+      kept[k] = strip(v)
+      if (kept[k] !== v) changed = true
+    }
     out.properties = kept
     if (Array.isArray(s.required)) out.required = s.required.filter((r) => r !== 'brand_id')
   }
-  if (s.items !== undefined) out.items = strip(s.items)
-  for (const c of COMBINATORS) if (Array.isArray(s[c])) out[c] = (s[c] as unknown[]).map(strip)
-  return out
+  for (const key of ['items', ...COMBINATORS] as const) {
+    if (s[key] === undefined) continue
+    out[key] = strip(s[key])
+    if (out[key] !== s[key]) changed = true
+  }
+  return changed ? out : node
 }
 
 /** A schema-shaped value: a JSON Schema node as TypeBox builds them. */
@@ -82,14 +98,25 @@ function emptyObject(s: unknown): boolean {
   return p !== undefined && Object.keys(p).length === 0
 }
 
+/**
+ * Brand interface limits, per brand: the user-coupon calls keep their 500/s, every other one is
+ * 20/s (the brand pages give create 20/s where partners have 1,000/min).
+ */
+const BRAND_MANAGEMENT: RateLimit = { limit: 20, perSeconds: 1 }
+
+function brandRateLimit(partner: RateLimit): RateLimit {
+  return partner.perSeconds === 1 && partner.limit >= 500 ? partner : BRAND_MANAGEMENT
+}
+
 export function brandTwin(name: BrandableName, op: OperationSpec): BrandOperationSpec {
   const twin = stripEntry(op) as Record<string, unknown>
   if (emptyObject(twin.query)) delete twin.query
   return {
     ...(twin as unknown as OperationSpec),
+    rateLimit: brandRateLimit(op.rateLimit),
     prefix: BRAND_PREFIX,
     partner: name,
-    summary: op.summary.replace(/\s*\(no brand_id\)/, ''),
+    summary: op.summary.replace(/\s*\(no brand_id\)/, '').replace("partner's", "brand's"),
   }
 }
 
