@@ -359,3 +359,29 @@ test('the SDK brand client: typed brand methods, signed and verified under the b
       e.status === 400 && e.code === 'INVALID_REQUEST',
   )
 })
+
+test('rate limits: per brand and brand operation, apart from the partner buckets', async () => {
+  const limited = await startTestServer(
+    behaviour({
+      rateLimits: {
+        enabled: true,
+        per: 'brand',
+        overrides: {
+          brand_get_notify_config: { limit: 1, perSeconds: 3600 },
+          get_notify_config: { limit: 1, perSeconds: 3600 },
+        },
+      },
+    }),
+  )
+  try {
+    const url = `${BRAND}/notify-configs`
+    assert.notEqual((await limited.brandCall('GET', url)).status, 429)
+    expectError(await limited.brandCall('GET', url), 429, 'RATELIMIT_EXCEEDED', undefined, {
+      numeric: 270924289,
+    })
+    // The partner's bucket of the twin operation is its own.
+    assert.notEqual((await limited.call('GET', `${API}/notify-configs`)).status, 429)
+  } finally {
+    await limited.close()
+  }
+})
