@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
 import { createPrivateKey, createPublicKey } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
-import { isAbsolute } from 'node:path'
+import { tmpdir } from 'node:os'
+import { isAbsolute, join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { promisify } from 'node:util'
 import { parseBrandNotification, WxCouponBrandClient } from '../packages/sdk/src/index.ts'
 import {
   readCallbackEnvelope,
@@ -383,5 +387,35 @@ test('rate limits: per brand and brand operation, apart from the partner buckets
     assert.notEqual((await limited.call('GET', `${API}/notify-configs`)).status, 429)
   } finally {
     await limited.close()
+  }
+})
+
+test("docs/brand-mode.md's SDK example runs against the sandbox", {
+  timeout: 120_000,
+}, async () => {
+  const root = new URL('..', import.meta.url).pathname
+  const doc = readFileSync(join(root, 'docs/brand-mode.md'), 'utf8')
+  const name = 'brand-example'
+  const marker = `<!-- check: run-by test/brand-mode.test.ts ${name} -->\n\`\`\`ts\n`
+  const start = doc.indexOf(marker)
+  assert.ok(start >= 0, 'the example is marked')
+  const code = doc.slice(start + marker.length, doc.indexOf('\n```', start + marker.length))
+  // Inside the package, so `import … from 'wxcoupon'` resolves to it; run where .wxcoupon is.
+  const dir = join(root, 'test', '.brand-example')
+  mkdirSync(dir, { recursive: true })
+  const file = join(dir, `example-${process.pid}.ts`)
+  writeFileSync(file, `${code}\n`)
+  const cwd = mkdtempSync(join(tmpdir(), 'wxcoupon-brand-example-'))
+  symlinkSync(s.dataDir, join(cwd, '.wxcoupon'))
+  try {
+    const r = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=wxcoupon-source', '--import', import.meta.resolve('tsx'), file],
+      { cwd },
+    )
+    assert.equal(r.stdout.trim(), 'CONFIRMING')
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+    rmSync(cwd, { recursive: true, force: true })
   }
 })
