@@ -290,9 +290,17 @@ export async function listTenants(deps: ServiceDeps) {
     db.listBrands(),
     db.listAppIds(),
   ])
+  // A brand's own integration is served by a partner row of its own, which is no partner.
+  const direct = new Set<string>()
+  for (const p of partners) if (await db.getBrandDirectByMchid(p.mchid)) direct.add(p.mchid)
   return {
-    partners: partners.map((p) => ({ mchid: p.mchid, serial_nos: p.serialNos })),
-    brands: brands.map((b) => ({ brand_id: b.brandId, partner_mchids: b.mchids })),
+    partners: partners
+      .filter((p) => !direct.has(p.mchid))
+      .map((p) => ({ mchid: p.mchid, serial_nos: p.serialNos })),
+    brands: brands.map((b) => ({
+      brand_id: b.brandId,
+      partner_mchids: b.mchids.filter((m) => !direct.has(m)),
+    })),
     appids: appids.map((a) => ({
       appid: a.appid,
       ...(a.mchid === undefined ? {} : { mchid: a.mchid }),

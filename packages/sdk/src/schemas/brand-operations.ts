@@ -23,9 +23,13 @@ import {
 
 export const BRAND_PREFIX = '/brand/marketing/product-coupon'
 
-/** The partner operations that have a brand twin: those below the product-coupon prefix. */
+/** The partner operations that have a brand twin: those below the product-coupon prefix not marked `brand: false`. */
 export type BrandableName = {
-  [K in OperationName]: Operations[K] extends { readonly prefix: string } ? never : K
+  [K in OperationName]: Operations[K] extends { readonly prefix: string }
+    ? never
+    : Operations[K] extends { readonly brand: false }
+      ? never
+      : K
 }[OperationName]
 
 /** `brand_` + the partner name: how rate limits, faults and the journal name a brand call. */
@@ -120,9 +124,10 @@ export function brandTwin(name: BrandableName, op: OperationSpec): BrandOperatio
   }
 }
 
-export const BRANDABLE_NAMES = OPERATION_NAMES.filter(
-  (n): n is BrandableName => (OPERATIONS[n] as OperationSpec).prefix === undefined,
-)
+export const BRANDABLE_NAMES = OPERATION_NAMES.filter((n): n is BrandableName => {
+  const op: OperationSpec = OPERATIONS[n]
+  return op.prefix === undefined && op.brand !== false
+})
 
 export const BRAND_OPERATIONS = Object.fromEntries(
   BRANDABLE_NAMES.map((n) => [`brand_${n}`, brandTwin(n, OPERATIONS[n])]),
