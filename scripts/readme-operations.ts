@@ -1,4 +1,9 @@
 import {
+  BRAND_OPERATION_NAMES,
+  BRAND_OPERATIONS,
+  BRAND_PREFIX,
+} from '../packages/sdk/src/schemas/brand-operations.ts'
+import {
   OPERATION_NAMES,
   OPERATIONS,
   type OperationSpec,
@@ -24,11 +29,23 @@ export function renderOperationTable(): string {
     const op: OperationSpec = OPERATIONS[name]
     return `| \`${name}\` | ${target(op)} | ${op.summary} | \`${op.sdk}\` |`
   })
+  // Brand-direct mode: each partner operation again, below the brand prefix, without brand_id.
+  const brandRows = BRAND_OPERATION_NAMES.map((name) => {
+    const op = BRAND_OPERATIONS[name]
+    const query = op.query ? `?${Object.keys(op.query.properties).join('=&')}=` : ''
+    return `| \`${name}\` | \`${op.method} ${op.path}${query}\` | ${op.rateLimit.limit}/${op.rateLimit.perSeconds === 1 ? 's' : `${op.rateLimit.perSeconds} s`} | \`${op.sdk}\` |`
+  })
   return [
     OPERATIONS_START,
     '| operation | method and path | | SDK method |',
     '|---|---|---|---|',
     ...rows,
+    '',
+    `Brand-direct mode (品牌直连), below \`${BRAND_PREFIX}\`, signed \`WECHATPAY-BRAND-SHA256-RSA2048\` (\`WxCouponBrandClient\`):`,
+    '',
+    '| operation | method and path | rate per brand | SDK method |',
+    '|---|---|---|---|',
+    ...brandRows,
     OPERATIONS_END,
   ].join('\n')
 }

@@ -78,6 +78,16 @@ test('npm start serves, the demo completes the life cycle, SIGTERM to the group 
     assert.ok(demo.stdout.includes(step), `${step} missing in:\n${demo.stdout}`)
   }
   assert.match(demo.stdout, /5\. return +→ EFFECTIVE/)
+  // The same walk by the brand itself, on /brand/… under the brand scheme.
+  const brand = await promisify(execFile)(
+    process.execPath,
+    [CLI, 'demo', '--brand', '--data-dir', d],
+    {
+      cwd: ROOT,
+    },
+  )
+  assert.match(brand.stdout, /demo --brand .*brand \d+ calling \/brand/)
+  assert.match(brand.stdout, /5\. return +→ EFFECTIVE/)
   process.kill(-(s.child.pid ?? 0), 'SIGTERM')
   assert.deepEqual(await s.exit, { code: 0, signal: null })
   assert.equal(existsSync(join(d, 'wxcoupon.db-wal')), false, 'database closed (WAL checkpointed)')

@@ -3,6 +3,10 @@ import { readFileSync } from 'node:fs'
 import { after, before, test } from 'node:test'
 import SwaggerParser from '@apidevtools/swagger-parser'
 import {
+  BRAND_OPERATION_NAMES,
+  BRAND_OPERATIONS,
+} from '../packages/sdk/src/schemas/brand-operations.ts'
+import {
   API_PREFIX,
   OPERATION_NAMES,
   OPERATIONS,
@@ -99,7 +103,19 @@ test('every operation and every control is in it, with its schemas and error res
     0,
   )
   // And the two routes outside both tables: /healthz and /openapi.json itself.
-  assert.equal(count, OPERATION_NAMES.length + CONTROL_NAMES.length + 2)
+  assert.equal(
+    count,
+    OPERATION_NAMES.length + BRAND_OPERATION_NAMES.length + CONTROL_NAMES.length + 2,
+  )
+  for (const name of BRAND_OPERATION_NAMES) {
+    const spec = BRAND_OPERATIONS[name]
+    const op = doc.paths[operationPath(spec)]?.[spec.method.toLowerCase()]
+    assert.equal(op?.operationId, name)
+    assert.deepEqual(op.security, [{ wechatpay_brand: [] }])
+    const schema = resolve(doc, op.responses['200'].content['application/json'].schema)
+    assert.deepEqual(schema, spec.response)
+    assert.doesNotMatch(JSON.stringify(schema), /brand_id/, `${name} answers without brand_id`)
+  }
 })
 
 test('SERVER_VERSION is package.json’s version', () => {

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { after, before, test } from 'node:test'
+import { WxCouponBrandClient } from '../packages/sdk/src/client/brand-client.ts'
 import { WxCouponClient } from '../packages/sdk/src/client/client.ts'
+import {
+  BRAND_OPERATION_NAMES,
+  BRAND_OPERATIONS,
+} from '../packages/sdk/src/schemas/brand-operations.ts'
 import {
   API_PREFIX,
   OPERATION_NAMES,
@@ -99,4 +104,28 @@ test('every operation is a fault name; anything else is refused', async () => {
 test("the README's operation table is the table's (npm run docs rewrites it)", () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
   assert.ok(readme.includes(renderOperationTable()), 'README.md operation table is out of date')
+})
+
+test('every brand operation has a route under the brand scheme, its brand rate limit and a brand SDK method', async () => {
+  const limiter = new RateLimiter()
+  const proto = WxCouponBrandClient.prototype as unknown as Record<string, unknown>
+  for (const name of BRAND_OPERATION_NAMES) {
+    const op = BRAND_OPERATIONS[name]
+    const r = await s.brandCall(op.method, targetOf(op), op.method === 'GET' ? undefined : {}, {
+      authorization: null,
+    })
+    assert.equal(r.status, 401, `${name}: ${r.text}`)
+    assert.equal(r.json.code, 'SIGN_ERROR', name)
+    assert.deepEqual(limiter.limitOf(name), op.rateLimit, name)
+    assert.equal(op.rateLimit.limit, op.partner === 'send' || op.rateLimit.limit === 500 ? 500 : 20)
+    assert.equal(typeof proto[op.sdk], 'function', `${name} → ${op.sdk}`)
+    if ('page' in op && op.page) assert.equal(typeof proto[op.page.iterator], 'function')
+    const f = await s.admin('POST', '/sandbox/faults', {
+      operation: name,
+      mode: 'SYSTEM_ERROR',
+      count: 1,
+    })
+    assert.equal(f.status, 200, `${name}: ${f.text}`)
+  }
+  assert.equal((await s.admin('DELETE', '/sandbox/faults')).status, 200)
 })

@@ -8,6 +8,7 @@ import { hit, judge, type Req, shape } from './helpers/tenant/judge.ts'
 import {
   ATTACKED_STATES,
   type Cell,
+  type Ctx,
   type Endpoint,
   endpointCells,
   ownerCtx,
@@ -48,7 +49,7 @@ import {
   use,
   useCrossRefs,
 } from './helpers/tenant/user-coupons.ts'
-import { listUrl, type World } from './helpers/tenant/world.ts'
+import { GHOST, listUrl, type World } from './helpers/tenant/world.ts'
 
 /**
  * Tenant isolation: partners × brands × appids × every WeChat-compatible endpoint.
@@ -136,12 +137,41 @@ const crossRefCells: Partial<Record<OperationName, Cell[]>> = {
 const NOTIFY_OPS: readonly OperationName[] = ['get_notify_config', 'set_notify_config']
 const CERTIFICATE_OPS: readonly OperationName[] = ['get_certificates']
 
+/**
+ * The other direction of brand-direct mode: partners of brand A (A itself, and C) acting on the
+ * product coupon, stock and coupon brand A created in its own name (D).
+ */
+function onBrandOwn(): Cell[] {
+  const cells: Cell[] = []
+  for (const ep of ENDPOINTS) {
+    for (const who of ['A', 'C'] as const) {
+      const at = (x: World, ghost: boolean): Ctx => ({
+        brand: x.brand.A,
+        appid: x.t[who].appid,
+        openid: x.t[who].openid,
+        pc: ghost ? GHOST.pc : x.d.pc,
+        stock: ghost ? GHOST.stock : x.d.stock,
+        code: ghost ? GHOST.code : x.d.code,
+      })
+      cells.push({
+        name: `${who}@brandA on ${ep.op} of brand A's own`,
+        why: 'a partner of the brand on what the brand created directly (creator-scoped)',
+        req: (x) => ({ as: who, ...ep.build(x, at(x, false)) }),
+        ghost: (x) => ({ as: who, ...ep.build(x, at(x, true)) }),
+        expect: { deny: ['NOT_FOUND_PRODUCT_COUPON'] },
+      })
+    }
+  }
+  return cells
+}
+
 /** Every cell, grouped by endpoint: built up front so each is a named test. */
 const GROUPS: [string, Cell[]][] = [
   [NOTIFY_OPS.join(' / '), notifyCells],
   [CERTIFICATE_OPS.join(' / '), certificateCells],
   ...ENDPOINTS.map((ep): [string, Cell[]] => [ep.op, endpointCells(ep)]),
   ['list_user_coupons', listCells()],
+  ["brand-direct: partners on the brand's own", onBrandOwn()],
 ]
 for (const [op, cells] of Object.entries(crossRefCells)) {
   const group = GROUPS.find(([name]) => name === op)

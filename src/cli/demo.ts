@@ -3,30 +3,45 @@ import {
   readSandboxFile,
   SandboxAdminClient,
   type SandboxFile,
+  WxCouponBrandClient,
   WxCouponClient,
 } from '@wxcoupon/sdk'
 import { DAY, formatRfc3339, parseRfc3339 } from '../domain/time.ts'
 
 /**
  * The newcomer's second command: one coupon through its whole life against a running server,
- * using only what sandbox.json publishes and the SDK, as an integrator would.
+ * using only what sandbox.json publishes and the SDK, as an integrator would. With `brand`,
+ * the same walk in brand-direct mode: the brand calls /brand/… itself with the brand client
+ * (brand_id left out of every call: the brand signature names it).
  */
-export async function runDemo(opts: { dataDir: string }): Promise<void> {
+export async function runDemo(opts: { dataDir: string; brand?: boolean }): Promise<void> {
   const sandbox = await readSandboxFile(opts.dataDir)
   const out = (line: string) => process.stdout.write(`${line}\n`)
   // A retry (a fault injected with `wxcoupon faults add`, a 429) is shown, never hidden.
-  const client = new WxCouponClient({
-    ...clientOptionsFromSandbox(sandbox),
-    onRetry: (e) =>
-      out(
-        `   retry ${e.retry} of ${e.method} ${e.target} in ${e.delayMs} ms after ${(e.error as Error).message}`,
-      ),
-  })
+  const onRetry = (e: {
+    retry: number
+    method: string
+    target: string
+    delayMs: number
+    error: unknown
+  }) =>
+    out(
+      `   retry ${e.retry} of ${e.method} ${e.target} in ${e.delayMs} ms after ${(e.error as Error).message}`,
+    )
+  const direct = sandbox.brand_direct
+  if (opts.brand && !direct)
+    throw new Error('this server publishes no brand_direct tenant (upgrade it)')
+  const client =
+    opts.brand && direct
+      ? brandAsPartner(direct, sandbox.base_url, onRetry)
+      : new WxCouponClient({ ...clientOptionsFromSandbox(sandbox), onRetry })
   const now = await sandboxNow(sandbox)
   const run = `${Date.now().toString(36)}${process.pid}`
-  const { brand_id, appid, openid } = sandbox
+  const { brand_id, appid, openid } = opts.brand && direct ? direct : sandbox
   out(
-    `wxcoupon demo against ${sandbox.base_url} (partner ${sandbox.partner.mchid}, brand ${brand_id})`,
+    opts.brand
+      ? `wxcoupon demo --brand against ${sandbox.base_url} (brand ${brand_id} calling /brand/… itself)`
+      : `wxcoupon demo against ${sandbox.base_url} (partner ${sandbox.partner.mchid}, brand ${brand_id})`,
   )
 
   const pc = await client.createProductCoupon({
@@ -98,6 +113,46 @@ export async function runDemo(opts: { dataDir: string }): Promise<void> {
   out(
     `6. query    → ${queried.coupon_state}; the coupon is back with the user and can be used again`,
   )
+}
+
+type Demo = Pick<
+  WxCouponClient,
+  | 'createProductCoupon'
+  | 'sendCoupon'
+  | 'confirmCoupon'
+  | 'useCoupon'
+  | 'returnCoupon'
+  | 'getUserCoupon'
+>
+
+/** The brand client behind the demo's calls: the same steps, each without brand_id. */
+function brandAsPartner(
+  b: NonNullable<SandboxFile['brand_direct']>,
+  baseUrl: string,
+  onRetry: NonNullable<ConstructorParameters<typeof WxCouponBrandClient>[0]['onRetry']>,
+): Demo {
+  const c = new WxCouponBrandClient({
+    brandId: b.brand_id,
+    serialNo: b.serial_no,
+    privateKey: b.private_key_file,
+    publicKey: b.public_key_file,
+    publicKeyId: b.public_key_id,
+    baseUrl,
+    onRetry,
+  })
+  const strip = <P extends { brand_id?: string }>(p: P) => {
+    const { brand_id: _, ...rest } = p
+    return rest
+  }
+  // Brand answers are the partner ones without brand_id, which the demo never reads.
+  return {
+    createProductCoupon: (p) => c.createProductCoupon(strip(p)) as never,
+    sendCoupon: (p) => c.sendCoupon(strip(p)) as never,
+    confirmCoupon: (p) => c.confirmCoupon(strip(p)) as never,
+    useCoupon: (p) => c.useCoupon(strip(p)) as never,
+    returnCoupon: (p) => c.returnCoupon(strip(p)) as never,
+    getUserCoupon: (p) => c.getUserCoupon(strip(p)) as never,
+  }
 }
 
 async function sandboxNow(sandbox: SandboxFile): Promise<number> {

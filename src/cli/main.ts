@@ -110,6 +110,11 @@ program
   .command('demo')
   .description('walk a coupon through create → send → confirm → use → return → query')
   .addOption(dataDirOption('data dir of a running server (reads its sandbox.json)'))
+  .option(
+    '--brand',
+    'brand-direct mode: the brand calls /brand/… itself (sandbox.json brand_direct)',
+    false,
+  )
   .action((opts) => runDemo(opts))
 
 program

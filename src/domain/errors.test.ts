@@ -57,6 +57,7 @@ test('status and code agree for every entry; names are unique per message', () =
     ALREADY_EXISTS: 400,
     SIGN_ERROR: 401,
     UNAUTHORIZED: 401,
+    CONFLICT: 409,
     NO_AUTH: 403,
     NOT_FOUND: 404,
     RESOURCE_NOT_EXISTS: 404,

@@ -128,6 +128,8 @@ export const ERRORS = {
     269546525,
   ),
   SIGN_ERROR_MCHID: entry(401, 'SIGN_ERROR', '商户号不存在或未开通APIv3', 269546525, true),
+  // Brand scheme: a brand_id without brand-direct credentials.
+  SIGN_ERROR_BRAND: entry(401, 'SIGN_ERROR', '品牌ID不存在或未开通品牌API', 269546525, true),
   SIGN_ERROR_SERIAL: entry(401, 'SIGN_ERROR', '商户证书序列号有误。', 269546525),
   // Carries detail.sign_information: what the server signed, to compare with the client's.
   SIGN_ERROR_SIGNATURE: entry(401, 'SIGN_ERROR', '错误的签名，验签失败', 269546525),
@@ -147,6 +149,25 @@ export const ERRORS = {
     268578608,
     true,
   ),
+  // Brand-direct mode (/brand/…): the Wechatpay-Serial every request must carry, naming the
+  // brand's WeChat Pay public key; checked after the signature.
+  BRAND_SERIAL_MISSING: entry(
+    400,
+    'INVALID_REQUEST',
+    'Http头缺少Wechatpay-Serial',
+    268435461,
+    true,
+  ),
+  BRAND_SERIAL_FORMAT: entry(400, 'INVALID_REQUEST', 'Wechatpay-Serial 格式错误', 268435461, true),
+  BRAND_SERIAL_MISMATCH: entry(
+    400,
+    'INVALID_REQUEST',
+    'Wechatpay-Serial 与 brand_id 不匹配',
+    268435461,
+    true,
+  ),
+  // A brand_id in a brand call's body or query that is not the brand that signed it.
+  BRAND_ID_MISMATCH: entry(400, 'INVALID_REQUEST', 'brand_id 与签名的品牌不一致', 268435464, true),
   RATELIMIT_EXCEEDED: entry(429, 'RATELIMIT_EXCEEDED', '请求超过接口频率限制', 270924289),
   SYSTEM_ERROR: entry(500, 'SYSTEM_ERROR', '系统异常，请稍后重试', 268435455, true),
   // Sandbox controls (not part of WeChat Pay) use the same envelope.
@@ -165,6 +186,7 @@ export const ERRORS = {
     true,
   ),
   SANDBOX_NOT_FOUND: entry(404, 'NOT_FOUND', 'no such sandbox object', 990000404, true),
+  SANDBOX_CONFLICT: entry(409, 'CONFLICT', 'it exists already', 990000409, true),
 } as const satisfies Record<string, CatalogueEntry>
 
 export type ErrorName = keyof typeof ERRORS

@@ -105,6 +105,35 @@ export const EVENTS: Readonly<Record<string, EventMeta>> = {
   },
 }
 
+/**
+ * Brand-direct mode: the events of a coupon a brand created in its own name. The send event is
+ * PRODUCT_COUPON.SEND (AAD and original_type `product_coupon`); the usage events keep their
+ * names, with the brand original_type.
+ */
+export const BRAND_SEND_EVENT = 'PRODUCT_COUPON.SEND'
+
+const BRAND_EVENT_NAMES: Readonly<Record<string, string>> = {
+  [SEND_EVENT]: BRAND_SEND_EVENT,
+  [USE_EVENT]: USE_EVENT,
+  [RETURN_EVENT]: RETURN_EVENT,
+}
+
+/** The brand-direct name of a partner event. */
+export function brandEventType(partnerEvent: string): string {
+  return BRAND_EVENT_NAMES[partnerEvent] ?? partnerEvent
+}
+
+export const BRAND_EVENTS: Readonly<Record<string, EventMeta>> = {
+  [BRAND_SEND_EVENT]: {
+    eventType: BRAND_SEND_EVENT,
+    summary: '商品券领券通知',
+    originalType: 'product_coupon',
+    associatedData: 'product_coupon',
+  },
+  [USE_EVENT]: { ...(EVENTS[USE_EVENT] as EventMeta), originalType: 'product_coupon' },
+  [RETURN_EVENT]: { ...(EVENTS[RETURN_EVENT] as EventMeta), originalType: 'product_coupon' },
+}
+
 /** The coupon's ids, as every event's resource names them. */
 function couponIds(c: UserCoupon): Record<string, string> {
   return {

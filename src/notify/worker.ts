@@ -1,4 +1,6 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto'
 import {
+  BRAND_AUTH_SCHEME,
   generateNonce,
   type RandomBytes,
   SIGNATURE_PROBE_PREFIX,
@@ -6,11 +8,12 @@ import {
   TIMESTAMP_TOLERANCE_SECONDS,
 } from '@wxcoupon/sdk/protocol'
 import type { FAULTY_KINDS } from '@wxcoupon/sdk/schemas'
-import { EVENTS, nextDelivery, retrySchedule } from '../domain/notification.ts'
+import { BRAND_EVENTS, EVENTS, nextDelivery, retrySchedule } from '../domain/notification.ts'
 import type { BehaviourSettings } from '../domain/settings.ts'
+import { brandDirectIndex } from '../service/brand-direct.ts'
 import type { PlatformKeys } from '../service/platform-keys.ts'
 import type { SandboxClock } from '../service/sandbox-clock.ts'
-import type { NotificationRecord, Store } from '../store/store.ts'
+import type { BrandDirectRecord, NotificationRecord, Store } from '../store/store.ts'
 import { type PostCallback, type PostResult, postCallback } from './deliver.ts'
 import { buildEnvelope } from './envelope.ts'
 
@@ -191,7 +194,8 @@ export class OutboxWorker {
       this.#store.read.getPartner(n.mchid),
     ])
     if (!config) return { latencyMs: 0, error: 'notify_url is not set for this partner' }
-    const meta = EVENTS[n.eventType]
+    const brand = await brandDirectIndex(this.#store).ofMchid(this.#store.read, n.mchid)
+    const meta = brand ? BRAND_EVENTS[n.eventType] : EVENTS[n.eventType]
     if (!partner || !meta) return { latencyMs: 0, error: 'partner or event unknown' }
     const body = buildEnvelope({
       id: n.id,
@@ -203,7 +207,10 @@ export class OutboxWorker {
     })
     const realSeconds = Math.floor(this.#realNowMs() / 1000)
     const stale = kind === 'stale_timestamp'
-    const key = await this.#keys.forCallback(n.mchid, this.#clock.seconds())
+    // A brand's callbacks are signed with its own WeChat Pay key (brand mode has no other).
+    const key = brand
+      ? { keyId: brand.publicKeyId, privateKey: brandKey(brand) }
+      : await this.#keys.forCallback(n.mchid, this.#clock.seconds())
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       'User-Agent': 'wxcoupon-sandbox-notify',
@@ -216,6 +223,7 @@ export class OutboxWorker {
         random: this.#random,
       }),
     }
+    if (brand) headers['Wechatpay-Signature-Type'] = BRAND_AUTH_SCHEME
     if (kind === 'signature_probe') {
       headers['Wechatpay-Signature'] = `${SIGNATURE_PROBE_PREFIX}${generateNonce(64, this.#random)}`
     } else if (kind === 'tampered_signature') {
@@ -233,4 +241,15 @@ export class OutboxWorker {
       allowPrivate: this.#settings.allowPrivateNetworks,
     })
   }
+}
+
+const brandKeys = new WeakMap<BrandDirectRecord, KeyObject>()
+
+function brandKey(brand: BrandDirectRecord): KeyObject {
+  let k = brandKeys.get(brand)
+  if (!k) {
+    k = createPrivateKey(brand.privateKeyPem)
+    brandKeys.set(brand, k)
+  }
+  return k
 }

@@ -8,6 +8,8 @@ import type { ServiceDeps } from '../service/context.ts'
 import type { PlatformKeys } from '../service/platform-keys.ts'
 import { createAuthenticator } from './authenticate.ts'
 import { BODY_TIMEOUT_MS, installBodyDeadline } from './body-deadline.ts'
+import { brandApi } from './brand-api.ts'
+import { createBrandAuthenticator } from './brand-authenticate.ts'
 import { installConsole } from './console.ts'
 import { installErrorHandling, toWxError } from './errors.ts'
 import { installJournal } from './journal/capture.ts'
@@ -121,6 +123,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     auth,
     traffic,
     platformKeys: opts.platformKeys,
+  })
+  await app.register(brandApi, {
+    deps: opts.deps,
+    auth: createBrandAuthenticator({ store: opts.deps.store, realNowSeconds }),
+    traffic,
   })
   await app.register(sandboxApi, {
     prefix: SANDBOX_PREFIX,

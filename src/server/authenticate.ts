@@ -46,6 +46,8 @@ export function createAuthenticator(p: {
   async function partnerKnown(mchid: string): Promise<boolean> {
     if (partners.has(mchid)) return true
     if (!(await p.store.getPartner(mchid))) return false
+    // The partner row of a brand-direct tenant is signed for only under the brand scheme.
+    if (await p.store.getBrandDirectByMchid(mchid)) return false
     partners.add(mchid)
     return true
   }

@@ -3,6 +3,8 @@ import * as entities from '@wxcoupon/sdk/schemas'
 import * as requests from '@wxcoupon/sdk/schemas'
 import * as sandbox from '@wxcoupon/sdk/schemas'
 import {
+  BRAND_OPERATION_NAMES,
+  BRAND_OPERATIONS,
   CONTROL_NAMES,
   type ControlSpec,
   ErrorBody,
@@ -39,6 +41,22 @@ for (const module of [entities, requests, couponConfig, sandbox]) {
       NAMED.set(value, name)
     }
   }
+}
+
+/**
+ * A brand operation's schemas that lost a brand_id (at any depth) are named after their
+ * partner twin's, so each is written once: walks the two trees side by side.
+ */
+function nameBrandTwins(b: unknown, p: unknown): void {
+  if (b === p || b === null || p === null || typeof b !== 'object' || typeof p !== 'object') return
+  const twin = NAMED.get(p)
+  if (twin !== undefined && !NAMED.has(b)) NAMED.set(b, `Brand${twin}`)
+  for (const [k, v] of Object.entries(b)) nameBrandTwins(v, (p as Record<string, unknown>)[k])
+}
+for (const name of BRAND_OPERATION_NAMES) {
+  const brand = BRAND_OPERATIONS[name] as unknown as Record<string, unknown>
+  const partner = OPERATIONS[BRAND_OPERATIONS[name].partner] as unknown as Record<string, unknown>
+  for (const key of ['query', 'body', 'response']) nameBrandTwins(brand[key], partner[key])
 }
 
 const Health = Type.Object({
@@ -118,6 +136,13 @@ export function openApiDocument(version: string): Json {
     if (spec.requestNo) op['x-request-number'] = spec.requestNo
     addPath(paths, operationPath(spec), spec.method, op)
   }
+  for (const name of BRAND_OPERATION_NAMES) {
+    const spec: OperationSpec = BRAND_OPERATIONS[name]
+    const op = operation(name, spec, { tags: ['brand'], security: [{ wechatpay_brand: [] }] })
+    op['x-rate-limit'] = spec.rateLimit
+    if (spec.requestNo) op['x-request-number'] = spec.requestNo
+    addPath(paths, operationPath(spec), spec.method, op)
+  }
   for (const name of CONTROL_NAMES) {
     const spec: ControlSpec = SANDBOX_CONTROLS[name]
     const op = operation(`sandbox_${name}`, spec, { tags: ['sandbox'], security: [{ admin: [] }] })
@@ -157,6 +182,11 @@ export function openApiDocument(version: string): Json {
     servers: [{ url: 'http://127.0.0.1:8080', description: 'wxcoupon serve (default port)' }],
     tags: [
       { name: 'partner', description: 'WeChat Pay partner (service provider) mode' },
+      {
+        name: 'brand',
+        description:
+          'brand-direct mode (品牌直连): the partner operations, called by the brand itself, without brand_id',
+      },
       { name: 'sandbox', description: 'sandbox controls' },
     ],
     paths: linked,
@@ -169,6 +199,13 @@ export function openApiDocument(version: string): Json {
           name: 'Authorization',
           description:
             'WECHATPAY2-SHA256-RSA2048 mchid="…",nonce_str="…",signature="…",timestamp="…",serial_no="…": RSA-SHA256 over "METHOD\\nrequest-target\\ntimestamp\\nnonce\\nbody\\n" with the partner key',
+        },
+        wechatpay_brand: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description:
+            'WECHATPAY-BRAND-SHA256-RSA2048 brand_id="…",nonce_str="…",signature="…",timestamp="…",serial_no="…" (any order), the same message signed with the brand API key; every request also sends Wechatpay-Serial: the brand\'s PUB_KEY_ID_…',
         },
         admin: { type: 'http', scheme: 'bearer', description: 'the admin_token of sandbox.json' },
       },

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { RandomBytes } from '@wxcoupon/sdk/protocol'
 import { bootstrap } from '../service/bootstrap.ts'
+import { bootstrapBrandDirect } from '../service/brand-direct.ts'
 import { openStore } from '../store/open.ts'
 import { SharedFaultRegistry } from './traffic/shared-faults.ts'
 
@@ -24,7 +25,8 @@ export async function prepareDatabase(opts: {
   const store = openStore({ databaseUrl: opts.databaseUrl, dataDir })
   try {
     await store.migrate()
-    await bootstrap(store, opts.random ?? randomBytes)
+    const boot = await bootstrap(store, opts.random ?? randomBytes)
+    await bootstrapBrandDirect(store, opts.random ?? randomBytes, boot.tenant.brand_id)
     if (store.ownedByOneServer) await new SharedFaultRegistry(store).reset()
     return { database: store.label }
   } finally {

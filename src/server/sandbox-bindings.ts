@@ -1,8 +1,9 @@
 import type { ControlName, ControlRequestOf, ControlResponseOf } from '@wxcoupon/sdk/schemas'
-import { isOperationName, OPERATION_NAMES } from '@wxcoupon/sdk/schemas'
+import { isApiOperationName, OPERATION_NAMES } from '@wxcoupon/sdk/schemas'
 import { wxError } from '../domain/errors.ts'
 import { formatRfc3339 } from '../domain/time.ts'
 import type { OutboxWorker } from '../notify/worker.ts'
+import { createBrandDirect } from '../service/brand-direct.ts'
 import type { ServiceDeps } from '../service/context.ts'
 import {
   addPlatformCertificate,
@@ -75,6 +76,7 @@ export const CONTROL_BINDINGS: { readonly [K in ControlName]: ControlBinding<K> 
     await authorizeBrand(deps, r.params.brand_id, r.body.mchid)
     return { brand_id: r.params.brand_id, mchid: r.body.mchid }
   },
+  create_brand_direct_credentials: ({ deps }, r) => createBrandDirect(deps, r.params.brand_id),
   revoke_brand: async ({ deps }, r) => {
     await revokeBrand(deps, r.params.brand_id, r.params.mchid)
     return { brand_id: r.params.brand_id, mchid: r.params.mchid, revoked: true }
@@ -112,11 +114,11 @@ export const CONTROL_BINDINGS: { readonly [K in ControlName]: ControlBinding<K> 
       throw wxError('PARAM_ERROR', { field: '/delay_ms', issue: 'required for DELAY' })
     }
     const { operation } = b
-    if (operation !== '*' && !isOperationName(operation)) {
+    if (operation !== '*' && !isApiOperationName(operation)) {
       // A misspelt name would be accepted and never fire.
       throw wxError('PARAM_ERROR', {
         field: '/operation',
-        issue: `must be * or one of ${OPERATION_NAMES.join(', ')}`,
+        issue: `must be * or one of ${OPERATION_NAMES.join(', ')}, or brand_ and one of those`,
       })
     }
     return traffic.faults.add({ ...b, operation })

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { type BehaviourSettings, DEFAULT_BEHAVIOUR } from '../domain/settings.ts'
 import { OutboxWorker } from '../notify/worker.ts'
 import { bootstrap } from '../service/bootstrap.ts'
+import { bootstrapBrandDirect } from '../service/brand-direct.ts'
 import type { ServiceDeps } from '../service/context.ts'
 import { pageCodec } from '../service/page-token.ts'
 import { issueTlsCertificate } from '../service/pki/sandbox-ca.ts'
@@ -86,6 +87,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     await store.migrate()
     const boot = await bootstrap(store, random)
     const { platformKey, adminToken, tenant } = boot
+    const brandDirect = await bootstrapBrandDirect(store, random, tenant.brand_id)
     const clock = await SandboxClock.load(store, { shared })
     const settings = opts.settings ?? DEFAULT_BEHAVIOUR
     const platformKeys = new PlatformKeys({ store, platformKey, shared, random })
@@ -110,6 +112,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     if (boot.partnerPrivateKeyPem)
       await writeAtomically(privateKeyFile, boot.partnerPrivateKeyPem, 0o600)
     await writeAtomically(publicKeyFile, platformKey.publicKeyPem, 0o644)
+    const brandPrivateKeyFile = join(keysDir, 'brand_apiclient_key.pem')
+    const brandPublicKeyFile = join(keysDir, 'brand_wechatpay_public_key.pem')
+    await writeAtomically(brandPrivateKeyFile, brandDirect.private_key_pem, 0o600)
+    await writeAtomically(brandPublicKeyFile, brandDirect.public_key_pem, 0o644)
     const caFile = join(dir, 'ca.pem')
     await writeAtomically(caFile, boot.ca.certificatePem, 0o644)
     const tlsCertificate =
@@ -172,6 +178,16 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       brand_id: tenant.brand_id,
       appid: tenant.appid,
       openid: tenant.openid,
+      brand_direct: {
+        brand_id: brandDirect.brand_id,
+        serial_no: brandDirect.serial_no,
+        private_key_file: brandPrivateKeyFile,
+        api_key: brandDirect.api_key,
+        public_key_id: brandDirect.public_key_id,
+        public_key_file: brandPublicKeyFile,
+        appid: brandDirect.appid,
+        openid: brandDirect.openid,
+      },
     }
     await writeAtomically(join(dir, 'sandbox.json'), `${JSON.stringify(sandbox, null, 2)}\n`, 0o600)
     // Pending callbacks of an earlier run resume here.

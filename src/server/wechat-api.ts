@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { RequestOf } from '@wxcoupon/sdk/schemas'
 import {
+  type ApiOperationName,
   ErrorBody,
   OPERATION_NAMES,
   OPERATIONS,
@@ -128,6 +129,6 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     /** The WeChat operation a route serves, for rate limits and fault injection. */
-    operation?: OperationName
+    operation?: ApiOperationName
   }
 }

@@ -1,5 +1,7 @@
 import { generateNotificationId } from '@wxcoupon/sdk/protocol'
+import { brandEventType } from '../domain/notification.ts'
 import type { StoreTx } from '../store/store.ts'
+import { brandDirectIndex } from './brand-direct.ts'
 import type { ServiceDeps } from './context.ts'
 
 /**
@@ -7,7 +9,7 @@ import type { ServiceDeps } from './context.ts'
  * exactly when the change it reports does. Due at once on the sandbox clock; the worker
  * (src/notify) delivers it.
  */
-export function queueCallback(
+export async function queueCallback(
   deps: ServiceDeps,
   tx: StoreTx,
   mchid: string,
@@ -15,10 +17,12 @@ export function queueCallback(
   payload: Record<string, string>,
   now: number,
 ): Promise<void> {
+  const brand = await brandDirectIndex(deps.store).ofMchid(tx, mchid)
   return tx.insertNotification({
     id: generateNotificationId(deps.random),
     mchid,
-    eventType,
+    // A coupon a brand created in its own name reports to the brand, under the brand's names.
+    eventType: brand ? brandEventType(eventType) : eventType,
     createTime: now,
     payload: JSON.stringify(payload),
     nextAttemptAt: deps.clock.now(),

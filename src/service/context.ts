@@ -21,4 +21,9 @@ export interface ServiceDeps {
 /** The authenticated caller of one API request. */
 export interface Caller {
   readonly mchid: string
+  /**
+   * A brand calling in its own name (/brand/…): the brand, whose own partner row `mchid` is.
+   * Its request numbers are kept apart from its partners' (the same number may be used by both).
+   */
+  readonly brandDirect?: string
 }

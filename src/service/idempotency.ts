@@ -107,7 +107,7 @@ export async function idempotentWrite<F extends RequestNoField, Q extends WriteR
     const c = await w.load(tx, now, q)
     const key: RequestKey = {
       brandId: q.body.brand_id,
-      operation: op.operation,
+      operation: q.caller.brandDirect === undefined ? op.operation : `brand_${op.operation}`,
       requestNo: q.body[op.requestNo],
       fingerprint: fingerprint(op.schema, q.body, w.scope(q)),
     }

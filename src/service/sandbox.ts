@@ -135,9 +135,13 @@ export function createAppId(
       })
     }
     const appid = newAppId(deps.random)
+    // A brand that integrates directly can use the AppIDs associated with it in its own calls.
+    const direct =
+      owner.brand_id === undefined ? undefined : await tx.getBrandDirect(owner.brand_id)
+    const mchid = owner.mchid ?? direct?.mchid
     await tx.insertAppId({
       appid,
-      ...(owner.mchid === undefined ? {} : { mchid: owner.mchid }),
+      ...(mchid === undefined ? {} : { mchid }),
       ...(owner.brand_id === undefined ? {} : { brandId: owner.brand_id }),
     })
     return { appid }
@@ -286,9 +290,17 @@ export async function listTenants(deps: ServiceDeps) {
     db.listBrands(),
     db.listAppIds(),
   ])
+  // A brand's own integration is served by a partner row of its own, which is no partner.
+  const direct = new Set<string>()
+  for (const p of partners) if (await db.getBrandDirectByMchid(p.mchid)) direct.add(p.mchid)
   return {
-    partners: partners.map((p) => ({ mchid: p.mchid, serial_nos: p.serialNos })),
-    brands: brands.map((b) => ({ brand_id: b.brandId, partner_mchids: b.mchids })),
+    partners: partners
+      .filter((p) => !direct.has(p.mchid))
+      .map((p) => ({ mchid: p.mchid, serial_nos: p.serialNos })),
+    brands: brands.map((b) => ({
+      brand_id: b.brandId,
+      partner_mchids: b.mchids.filter((m) => !direct.has(m)),
+    })),
     appids: appids.map((a) => ({
       appid: a.appid,
       ...(a.mchid === undefined ? {} : { mchid: a.mchid }),

@@ -14,6 +14,14 @@ export interface Database {
   partners: { mchid: string; apiv3_key: string; created_at: number }
   partner_certs: { mchid: string; serial_no: string; public_key_pem: string; created_at: number }
   brands: { brand_id: string; created_at: number }
+  brand_direct: {
+    brand_id: string
+    mchid: string
+    public_key_id: string
+    private_key_pem: string
+    public_key_pem: string
+    created_at: number
+  }
   brand_partners: { brand_id: string; mchid: string }
   appids: { appid: string; mchid: string | null; brand_id: string | null; created_at: number }
   openids: { appid: string; openid: string; created_at: number }

@@ -108,6 +108,17 @@ export interface BrandRecord {
   mchids: string[]
 }
 
+/** A brand that integrates itself (migration 009): its own partner row, and its WeChat Pay key. */
+export interface BrandDirectRecord {
+  brandId: string
+  /** The partner row that serves it: brand API certificates, brand API key, its objects. */
+  mchid: string
+  /** `PUB_KEY_ID_` + 32 digits. */
+  publicKeyId: string
+  privateKeyPem: string
+  publicKeyPem: string
+}
+
 /** One answered /v3/ request, as the journal keeps it (server/journal/). */
 export interface JournalRecord {
   /** Insertion order across every instance on the database. */
@@ -170,6 +181,8 @@ export interface StoreReader {
   listPlatformCertificates(mchid: string): Promise<PlatformCertificateRecord[]>
   brandExists(brandId: string): Promise<boolean>
   isBrandAuthorized(brandId: string, mchid: string): Promise<boolean>
+  getBrandDirect(brandId: string): Promise<BrandDirectRecord | undefined>
+  getBrandDirectByMchid(mchid: string): Promise<BrandDirectRecord | undefined>
   getAppId(appid: string): Promise<AppIdBinding | undefined>
   hasOpenId(appid: string, openid: string): Promise<boolean>
   getProductCoupon(id: string): Promise<ProductCoupon | undefined>
@@ -236,6 +249,7 @@ export interface StoreTx extends StoreReader {
   ): Promise<void>
   insertBrand(brandId: string): Promise<void>
   authorizeBrand(brandId: string, mchid: string): Promise<void>
+  insertBrandDirect(record: BrandDirectRecord): Promise<void>
   insertAppId(binding: AppIdBinding): Promise<void>
   insertOpenId(appid: string, openid: string): Promise<void>
   insertProductCoupon(pc: ProductCoupon): Promise<void>

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { signRequest } from '../../packages/sdk/src/protocol/authorization.ts'
+import { signBrandRequest } from '../../packages/sdk/src/protocol/brand-authorization.ts'
 import { verifyResponseSignature } from '../../packages/sdk/src/protocol/response-signature.ts'
 import type { SandboxFile } from '../../packages/sdk/src/schemas/sandbox-file.ts'
 import { ERRORS } from '../../src/domain/errors.ts'
@@ -23,8 +24,19 @@ export interface PartnerCreds {
   privateKey: KeyObject
 }
 
+/** A brand calling in its own name (/brand/…). */
+export interface BrandCreds {
+  brandId: string
+  serialNo: string
+  privateKey: KeyObject
+  publicKeyId: string
+  publicKey: KeyObject
+}
+
 export interface CallOptions {
   partner?: PartnerCreds
+  /** brandCall: another brand's credentials. */
+  brand?: BrandCreds
   /** Bytes to send instead of JSON.stringify(body). */
   rawBody?: string
   headers?: Record<string, string>
@@ -73,6 +85,10 @@ export class TestServer {
   readonly #options: TestServerOptions
   platformKey!: KeyObject
   partner!: PartnerCreds
+  /** The bootstrap brand's direct credentials (sandbox.json brand_direct). */
+  brand!: BrandCreds
+  /** Brand WeChat Pay keys answers may be signed with (key id → key). */
+  readonly brandKeys = new Map<string, KeyObject>()
   /** Platform certificates answers may be signed with (partners in the certificate modes). */
   readonly certificates = new Map<string, KeyObject>()
 
@@ -117,6 +133,63 @@ export class TestServer {
       serialNo: s.partner.serial_no,
       privateKey: createPrivateKey(readFileSync(s.partner.private_key_file, 'utf8')),
     }
+    const b = s.brand_direct
+    if (b) {
+      this.brand = {
+        brandId: b.brand_id,
+        serialNo: b.serial_no,
+        privateKey: createPrivateKey(readFileSync(b.private_key_file, 'utf8')),
+        publicKeyId: b.public_key_id,
+        publicKey: createPublicKey(readFileSync(b.public_key_file, 'utf8')),
+      }
+      this.brandKeys.set(b.public_key_id, this.brand.publicKey)
+    }
+  }
+
+  /** Accepts answers signed with this brand's WeChat Pay key too. */
+  trustBrand(brand: BrandCreds): void {
+    this.brandKeys.set(brand.publicKeyId, brand.publicKey)
+  }
+
+  /**
+   * A brand-signed call (WECHATPAY-BRAND-SHA256-RSA2048) with the brand's Wechatpay-Serial;
+   * `o.headers` may override or (with '') blank it, `o.authorization` replace the header.
+   */
+  async brandCall(
+    method: string,
+    path: string,
+    body?: unknown,
+    o: CallOptions = {},
+  ): Promise<Reply> {
+    const brand = o.brand ?? this.brand
+    const text = o.rawBody ?? (body === undefined ? '' : JSON.stringify(body))
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'Wechatpay-Serial': brand.publicKeyId,
+    }
+    if (text !== '' && o.contentType !== null) {
+      headers['Content-Type'] = o.contentType ?? 'application/json'
+    }
+    if (o.authorization !== null) {
+      headers.Authorization =
+        o.authorization ??
+        signBrandRequest({
+          method: o.signMethod ?? method,
+          url: o.signUrl ?? path,
+          body: o.signBody ?? text,
+          brandId: brand.brandId,
+          serialNo: brand.serialNo,
+          privateKey: brand.privateKey,
+          ...(o.timestamp === undefined ? {} : { timestamp: o.timestamp }),
+          ...(o.nonce === undefined ? {} : { nonce: o.nonce }),
+        }).authorization
+    }
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { ...headers, ...o.headers },
+      ...(text === '' ? {} : { body: text }),
+    })
+    return this.#check(res, true)
   }
 
   /** Accepts answers signed with this platform certificate too (serial → PEM). */
@@ -182,7 +255,7 @@ export class TestServer {
     const requestId = res.headers.get('request-id') ?? ''
     assert.match(requestId, /^[0-9A-F]{42}(-\d+)?$/, 'every response carries a Request-ID')
     const serial = res.headers.get('wechatpay-serial') ?? ''
-    const certificate = this.certificates.get(serial)
+    const certificate = this.certificates.get(serial) ?? this.brandKeys.get(serial)
     const verdict = verifyResponseSignature({
       headers: (n) => res.headers.get(n) ?? undefined,
       body: text,

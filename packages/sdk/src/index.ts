@@ -5,6 +5,18 @@ export {
   SandboxAdminClient,
   type SandboxAdminClientOptions,
 } from './client/admin-client.ts'
+export {
+  type BrandClientOptions,
+  type BrandOperationMethods,
+  type BrandParamsOf,
+  WxCouponBrandClient,
+} from './client/brand-client.ts'
+export {
+  type BrandCouponSendEvent,
+  type BrandNotificationKeys,
+  type ParseBrandNotificationParams,
+  parseBrandNotification,
+} from './client/brand-notifications.ts'
 export { type HttpMethod, WxCouponClient, type WxCouponClientOptions } from './client/client.ts'
 export {
   ApiError,

@@ -1,4 +1,4 @@
-import type { FaultMode as FaultModeSchema, OperationName } from '@wxcoupon/sdk/schemas'
+import type { ApiOperationName, FaultMode as FaultModeSchema } from '@wxcoupon/sdk/schemas'
 import type { Static } from 'typebox'
 import type { ErrorName } from '../../domain/errors.ts'
 
@@ -14,7 +14,7 @@ void _modesInCatalogue
 
 export interface FaultSpec {
   /** An operation of the table (e.g. `return`) or `*` for every WeChat API call. */
-  operation: OperationName | '*'
+  operation: ApiOperationName | '*'
   mode: FaultMode
   /** Affect the next `count` matching calls, then retire. */
   count?: number
@@ -60,7 +60,7 @@ export class FaultRegistry {
   }
 
   /** The fault that applies to this call, if any; counts it and retires used-up faults. */
-  draw(operation: OperationName): Fault | undefined {
+  draw(operation: ApiOperationName): Fault | undefined {
     for (const f of this.#faults) {
       if (f.operation !== '*' && f.operation !== operation) continue
       if (f.count !== undefined) {

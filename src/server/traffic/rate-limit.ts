@@ -1,4 +1,4 @@
-import { OPERATIONS, type OperationName, type RateLimit } from '@wxcoupon/sdk/schemas'
+import { type ApiOperationName, apiOperation, type RateLimit } from '@wxcoupon/sdk/schemas'
 import type { Store } from '../../store/store.ts'
 
 /**
@@ -7,7 +7,7 @@ import type { Store } from '../../store/store.ts'
  * process; time is real time, injected for tests.
  */
 export type Limit = RateLimit
-type Overrides = Readonly<Partial<Record<OperationName, Limit>>>
+type Overrides = Readonly<Partial<Record<ApiOperationName, Limit>>>
 
 export class RateLimiter implements Limiter {
   readonly #overrides: Overrides
@@ -19,12 +19,12 @@ export class RateLimiter implements Limiter {
     this.#nowMs = nowMs
   }
 
-  limitOf(operation: OperationName): Limit {
-    return this.#overrides[operation] ?? OPERATIONS[operation].rateLimit
+  limitOf(operation: ApiOperationName): Limit {
+    return this.#overrides[operation] ?? apiOperation(operation).rateLimit
   }
 
   /** Takes one token; false when the caller is over the limit (nothing else happens then). */
-  take(operation: OperationName, subject: string): boolean {
+  take(operation: ApiOperationName, subject: string): boolean {
     const { limit, perSeconds } = this.limitOf(operation)
     const key = `${operation}\n${subject}`
     const now = this.#nowMs()
@@ -41,7 +41,7 @@ export class RateLimiter implements Limiter {
 }
 
 export interface Limiter {
-  take(operation: OperationName, subject: string): boolean | Promise<boolean>
+  take(operation: ApiOperationName, subject: string): boolean | Promise<boolean>
 }
 
 /**
@@ -61,7 +61,7 @@ export class SharedRateLimiter implements Limiter {
     this.#nowMs = nowMs
   }
 
-  async take(operation: OperationName, subject: string): Promise<boolean> {
+  async take(operation: ApiOperationName, subject: string): Promise<boolean> {
     const { limit, perSeconds } = this.#local.limitOf(operation)
     const windowMs = perSeconds * 1000
     const now = this.#nowMs()

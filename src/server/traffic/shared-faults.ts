@@ -1,4 +1,4 @@
-import type { OperationName } from '@wxcoupon/sdk/schemas'
+import type { ApiOperationName } from '@wxcoupon/sdk/schemas'
 import type { Store } from '../../store/store.ts'
 import type { Fault, FaultSpec } from './faults.ts'
 
@@ -13,7 +13,7 @@ export interface Faults {
   clear(): void | Promise<void>
   /** Whether the fault was in force. */
   remove(faultId: string): boolean | Promise<boolean>
-  draw(operation: OperationName): Fault | undefined | Promise<Fault | undefined>
+  draw(operation: ApiOperationName): Fault | undefined | Promise<Fault | undefined>
 }
 
 const KEY = 'sandbox_faults'
@@ -27,7 +27,7 @@ function parse(raw: string | undefined): State {
   return raw ? (JSON.parse(raw) as State) : { next: 1, faults: [] }
 }
 
-const matches = (f: Fault, operation: OperationName) =>
+const matches = (f: Fault, operation: ApiOperationName) =>
   f.operation === '*' || f.operation === operation
 
 /**
@@ -79,7 +79,7 @@ export class SharedFaultRegistry implements Faults {
     })
   }
 
-  async draw(operation: OperationName): Promise<Fault | undefined> {
+  async draw(operation: ApiOperationName): Promise<Fault | undefined> {
     const current = parse(await this.#store.read.getMeta(KEY))
     if (!current.faults.some((f) => matches(f, operation))) return undefined
     // The same rule as FaultRegistry.draw, on the state read under the lock.

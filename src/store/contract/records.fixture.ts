@@ -50,6 +50,22 @@ export function recordsContract(it: ContractTest): void {
     assert.equal(await r.hasOpenId('wx-2', 'o-1'), false)
   })
 
+  it('a brand-direct tenant reads back by brand and by its partner row, once', async (store) => {
+    const rec = {
+      brandId: 'b-direct',
+      mchid: 'm-direct',
+      publicKeyId: `PUB_KEY_ID_${'1'.repeat(32)}`,
+      privateKeyPem: 'PRIV',
+      publicKeyPem: 'PUB',
+    }
+    await store.transaction((tx) => tx.insertBrandDirect(rec))
+    assert.deepEqual(await store.read.getBrandDirect('b-direct'), rec)
+    assert.deepEqual(await store.read.getBrandDirectByMchid('m-direct'), rec)
+    assert.equal(await store.read.getBrandDirect('b-1'), undefined)
+    assert.equal(await store.read.getBrandDirectByMchid('m-1'), undefined)
+    await assert.rejects(store.transaction((tx) => tx.insertBrandDirect({ ...rec, mchid: 'm-x' })))
+  })
+
   it('product coupons, stocks and user coupons round-trip exactly', async (store) => {
     const { pc, stock, coupon } = sample('rt')
     await store.transaction(async (tx) => {

@@ -7,6 +7,7 @@ import * as m004 from './004-rate-counters.ts'
 import * as m005 from './005-platform-trust.ts'
 import * as m006 from './006-request-journal.ts'
 import * as m008 from './008-outbox-fairness.ts'
+import * as m009 from './009-brand-direct.ts'
 
 /** Every schema change in order; a database records which of these it has run. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -17,6 +18,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '005-platform-trust': m005,
   '006-request-journal': m006,
   '008-outbox-fairness': m008,
+  '009-brand-direct': m009,
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

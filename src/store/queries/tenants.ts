@@ -1,6 +1,13 @@
 import * as hot from '../hot-queries.ts'
 import { nowSeconds } from '../rows.ts'
-import type { AppIdBinding, BrandRecord, Partner, PartnerCert, PlatformKey } from '../store.ts'
+import type {
+  AppIdBinding,
+  BrandDirectRecord,
+  BrandRecord,
+  Partner,
+  PartnerCert,
+  PlatformKey,
+} from '../store.ts'
 import { Executor } from './executor.ts'
 
 /** Tenants: the platform key, partners and their certificates, brands, AppIDs and OpenIDs. */
@@ -49,6 +56,38 @@ export class TenantQueries extends Executor {
       apiv3Key: p.apiv3_key,
       serialNos: certs.filter((c) => c.mchid === p.mchid).map((c) => c.serial_no),
     }))
+  }
+
+  async getBrandDirect(brandId: string): Promise<BrandDirectRecord | undefined> {
+    const r = await this.db
+      .selectFrom('brand_direct')
+      .selectAll()
+      .where('brand_id', '=', brandId)
+      .executeTakeFirst()
+    return r && brandDirectOf(r)
+  }
+
+  async getBrandDirectByMchid(mchid: string): Promise<BrandDirectRecord | undefined> {
+    const r = await this.db
+      .selectFrom('brand_direct')
+      .selectAll()
+      .where('mchid', '=', mchid)
+      .executeTakeFirst()
+    return r && brandDirectOf(r)
+  }
+
+  async insertBrandDirect(b: BrandDirectRecord): Promise<void> {
+    await this.db
+      .insertInto('brand_direct')
+      .values({
+        brand_id: b.brandId,
+        mchid: b.mchid,
+        public_key_id: b.publicKeyId,
+        private_key_pem: b.privateKeyPem,
+        public_key_pem: b.publicKeyPem,
+        created_at: nowSeconds(),
+      })
+      .execute()
   }
 
   async getPartnerCert(mchid: string, serialNo: string): Promise<PartnerCert | undefined> {
@@ -170,5 +209,21 @@ export class TenantQueries extends Executor {
       'openids',
       openids.map((openid) => ({ appid, openid, created_at: t })),
     )
+  }
+}
+
+function brandDirectOf(r: {
+  brand_id: string
+  mchid: string
+  public_key_id: string
+  private_key_pem: string
+  public_key_pem: string
+}): BrandDirectRecord {
+  return {
+    brandId: r.brand_id,
+    mchid: r.mchid,
+    publicKeyId: r.public_key_id,
+    privateKeyPem: r.private_key_pem,
+    publicKeyPem: r.public_key_pem,
   }
 }

@@ -1,6 +1,6 @@
 import { ERRORS, type ErrorName } from '../../../src/domain/errors.ts'
 import type { Reply } from '../harness.ts'
-import type { Who, World } from './world.ts'
+import { asBrand, type Who, type World } from './world.ts'
 
 /**
  * The judge of one answer: whether a cross-tenant call was refused with the right error, and
@@ -110,6 +110,10 @@ export function shape(r: Reply | string): string {
 
 export async function hit(x: World, req: Req): Promise<Reply | string> {
   try {
+    if (req.as === 'D') {
+      const b = asBrand(req.path, req.body)
+      return await x.s.brandCall(req.method, b.path, b.body, { brand: x.d.creds })
+    }
     return await x.s.call(req.method, req.path, req.body, { partner: x.t[req.as].creds })
   } catch (e) {
     return `the answer breaks the API contract: ${e instanceof Error ? e.message : String(e)}`

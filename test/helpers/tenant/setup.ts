@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict'
+import { createPrivateKey, createPublicKey } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import { API, type CouponKind, productCouponBody, reqNo, sandboxNow } from '../fixtures.ts'
-import { partnerFrom, startTestServer, type TestServer } from '../harness.ts'
+import { type BrandCreds, partnerFrom, startTestServer, type TestServer } from '../harness.ts'
 import {
   A_BUDGET,
   A_CODES,
   A_REASON,
+  asBrand,
   type BrandKey,
   couponUrl,
   LOOK,
@@ -28,7 +30,11 @@ async function admin(s: TestServer, path: string, body: unknown) {
 }
 
 async function ok(x: World, who: Who, method: string, path: string, body?: unknown) {
-  const r = await x.s.call(method, path, body, { partner: x.t[who].creds })
+  const b = asBrand(path, body)
+  const r =
+    who === 'D'
+      ? await x.s.brandCall(method, b.path, b.body, { brand: x.d.creds })
+      : await x.s.call(method, path, body, { partner: x.t[who].creds })
   assert.equal(r.status, 200, `${method} ${path} as ${who}: ${r.text}`)
   return r.json
 }
@@ -262,6 +268,30 @@ export async function setupWorld(): Promise<World> {
     tokens: { stocks: stocksPage.next_page_token, coupons: couponsPage.next_page_token },
   }
 
+  // D: brand A integrating itself; its own product coupon and a coupon sent to its own user.
+  const creds = await admin(s, `/sandbox/brands/${x.brand.A}/direct-credentials`, {})
+  const dCreds: BrandCreds = {
+    brandId: creds.brand_id,
+    serialNo: creds.serial_no,
+    privateKey: createPrivateKey(creds.private_key_pem),
+    publicKeyId: creds.public_key_id,
+    publicKey: createPublicKey(creds.public_key_pem),
+  }
+  s.trustBrand(dCreds)
+  // An AppID associated with a brand that integrates directly is bound to the brand's tenant.
+  const { appid: dAppid } = await admin(s, '/sandbox/appids', { brand_id: x.brand.A })
+  const { openid: dOpenid } = await admin(s, '/sandbox/openids', { appid: dAppid })
+  const appids = await s.admin('GET', '/sandbox/appids')
+  const dMchid = (appids.json as { appid: string; mchid?: string }[]).find(
+    (a) => a.appid === dAppid,
+  )?.mchid
+  assert.ok(dMchid, "the brand's AppID is bound to its own tenant")
+  x.t.D = { creds: A.creds, mchid: dMchid, appid: dAppid, openid: dOpenid }
+  x.d = { creds: dCreds, pc: '', stock: '', code: '' }
+  const dPc = await newPc(x, 'D', 'A')
+  const dCoupon = await issue(x, 'D', 'A', dPc)
+  x.d = { creds: dCreds, pc: dPc.pc, stock: dPc.stock, code: dCoupon.code }
+
   // C under the shared brand A, and B's UPLOAD product coupon under brand B.
   const cPc = await newPc(x, 'C', 'A')
   const cSent = await issue(x, 'C', 'A', cPc)
@@ -271,7 +301,7 @@ export async function setupWorld(): Promise<World> {
   const bPc = await newPc(x, 'B', 'B', { codeMode: 'UPLOAD' })
   x.b = { pc: bPc.pc, stock: bPc.stock }
 
-  for (const who of ['A', 'B', 'C'] as const) {
+  for (const who of ['A', 'B', 'C', 'D'] as const) {
     x.owner.set(x.t[who].appid, who)
     x.owner.set(x.t[who].openid, who)
   }

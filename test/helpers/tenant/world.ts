@@ -1,12 +1,13 @@
 import { API } from '../fixtures.ts'
-import type { PartnerCreds, TestServer } from '../harness.ts'
+import type { BrandCreds, PartnerCreds, TestServer } from '../harness.ts'
 
 /**
  * The shape of the tenant-isolation world (three partners, three brands, A's resources in
  * every state) and the values that make A's data recognisable wherever it turns up.
  */
 
-export type Who = 'A' | 'B' | 'C'
+/** D: brand A itself in brand-direct mode (/brand/…, the brand scheme). */
+export type Who = 'A' | 'B' | 'C' | 'D'
 export type BrandKey = 'A' | 'B' | 'AX'
 export type CouponState = 'sent' | 'effective' | 'used' | 'deactivated' | 'spare'
 
@@ -37,6 +38,8 @@ export interface CouponRecord {
 export interface World {
   s: TestServer
   t: Record<Who, Tenant>
+  /** D's brand credentials (its Tenant's partner creds are never used: D signs as a brand). */
+  d: { creds: BrandCreds; pc: string; stock: string; code: string }
   brand: Record<BrandKey, string>
   notifyUrl: Record<'A' | 'C', string>
   /** A second appid of A's, with a user of its own: appids are a tenant dimension too. */
@@ -72,6 +75,7 @@ export const LOOK: Record<Who, { name: string; remark: string; sku: string; atta
   A: { name: 'A独有商品券名', remark: 'A独有批次备注', sku: 'SKU-A-ONLY', attach: 'A-ONLY-ATTACH' },
   B: { name: 'B商品券', remark: 'B批次', sku: 'SKU-B', attach: 'B-ATTACH' },
   C: { name: 'C商品券', remark: 'C批次', sku: 'SKU-C', attach: 'C-ATTACH' },
+  D: { name: 'D品牌直连券', remark: 'D批次', sku: 'SKU-D', attach: 'D-ATTACH' },
 }
 /** A's stock budget is odd on purpose: a budget error leaking it would be recognisable. */
 export const A_BUDGET = 7341
@@ -92,3 +96,23 @@ export const couponUrl = (openid: string, code: string, action = '') =>
 
 export const listUrl = (c: { brand: string; appid: string; openid: string }, extra = '') =>
   `${API}/users/${c.openid}/coupons?brand_id=${c.brand}&appid=${c.appid}${extra}`
+
+export const BRAND_API = '/brand/marketing/product-coupon'
+
+/**
+ * A partner-shaped request as brand D sends it: the brand prefix, and no brand_id in the
+ * query or the body (the brand signature names the brand).
+ */
+export function asBrand(path: string, body: unknown): { path: string; body: unknown } {
+  const [p, q] = path.split('?') as [string, string | undefined]
+  const query = (q ?? '')
+    .split('&')
+    .filter((kv) => kv !== '' && !kv.startsWith('brand_id='))
+    .join('&')
+  const brandPath = p.replace(API, BRAND_API) + (query ? `?${query}` : '')
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return { path: brandPath, body }
+  }
+  const { brand_id: _, ...rest } = body as Record<string, unknown>
+  return { path: brandPath, body: rest }
+}

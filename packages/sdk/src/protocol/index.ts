@@ -1,4 +1,5 @@
 export * from './authorization.ts'
+export * from './brand-authorization.ts'
 export * from './callback-crypto.ts'
 export * from './callback-envelope.ts'
 export * from './nonce.ts'

@@ -2,6 +2,7 @@
  * The TypeBox schemas: the one source of validation (server), TypeScript types (server and
  * SDK) and the OpenAPI document. `@wxcoupon/sdk/schemas`.
  */
+export * from './brand-operations.ts'
 export * from './certificates.ts'
 export * from './control-types.ts'
 export * from './coupon-config.ts'

@@ -83,6 +83,12 @@ export interface OperationSpec {
   /** A list endpoint: the answer's array member, and the SDK iterator over every page. */
   readonly page?: { readonly items: string; readonly iterator: string }
   readonly summary: string
+  /**
+   * `false`: no brand-direct twin (brand-operations.ts), for a partner operation the brand
+   * pages do not document (e.g. pre-send of a coupon bundle). Default: every operation below
+   * the product-coupon prefix has one.
+   */
+  readonly brand?: false
 }
 
 export const API_PREFIX = '/v3/marketing/partner/product-coupon'

@@ -25,5 +25,24 @@ export const SandboxFile = Type.Object({
   brand_id: Text,
   appid: Text,
   openid: Text,
+  /**
+   * Brand-direct mode (/brand/…): the bootstrap brand calling in its own name, and an AppID and
+   * user of its own. Servers before it omit it.
+   */
+  brand_direct: Type.Optional(
+    Type.Object({
+      brand_id: Text,
+      /** Brand API certificate serial. */
+      serial_no: Text,
+      private_key_file: Text,
+      /** Brand API key: decrypts the brand's callbacks. */
+      api_key: Text,
+      /** `PUB_KEY_ID_…`, sent as Wechatpay-Serial. */
+      public_key_id: Text,
+      public_key_file: Text,
+      appid: Text,
+      openid: Text,
+    }),
+  ),
 })
 export type SandboxFile = Static<typeof SandboxFile>

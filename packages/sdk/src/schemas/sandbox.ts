@@ -92,6 +92,20 @@ const CertificateParams = Type.Object({
   serial_no: Type.String({ minLength: 40, maxLength: 40, pattern: '^[0-9A-F]{40}$' }),
 })
 
+/** A brand's own credentials for /brand/… (docs/brand-mode.md); the private key is not kept. */
+export const BrandDirectCredentials = Type.Object({
+  brand_id: Type.String(),
+  /** The brand API certificate's serial: `serial_no` of the brand Authorization. */
+  serial_no: Type.String(),
+  private_key_pem: Type.String(),
+  /** The brand API key: decrypts the brand's callbacks. */
+  api_key: Type.String(),
+  /** `PUB_KEY_ID_…`: every brand request's Wechatpay-Serial. */
+  public_key_id: Type.String(),
+  /** Verifies the brand's answers and callbacks. */
+  public_key_pem: Type.String(),
+})
+
 const PartnerView = Type.Object({ mchid: Type.String(), serial_nos: Type.Array(Type.String()) })
 const BrandView = Type.Object({
   brand_id: Type.String(),
@@ -320,6 +334,16 @@ export const SANDBOX_CONTROLS = {
     response: Type.Object({ brand_id: Type.String(), mchid: Type.String() }),
     client: 'authorizeBrand',
     summary: 'authorise one more partner for the brand',
+  },
+  create_brand_direct_credentials: {
+    method: 'POST',
+    path: '/brands/{brand_id}/direct-credentials',
+    params: Type.Object({ brand_id: BrandId }),
+    body: Empty,
+    response: BrandDirectCredentials,
+    client: 'createBrandDirectCredentials',
+    summary:
+      'brand-direct mode (/brand/…): the brand API key pair, brand API key and WeChat Pay public key of a brand; once (409 after)',
   },
   revoke_brand: {
     method: 'DELETE',

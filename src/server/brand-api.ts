@@ -1,0 +1,115 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import {
+  BRAND_OPERATION_NAMES,
+  BRAND_OPERATIONS,
+  type BrandOperationSpec,
+  ErrorBody,
+  type OperationName,
+  operationPath,
+  type RequestOf,
+} from '@wxcoupon/sdk/schemas'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import { wxError } from '../domain/errors.ts'
+import type { Caller, ServiceDeps } from '../service/context.ts'
+import { BINDINGS, type Binding } from './bindings.ts'
+import type { BrandAuthenticator } from './brand-authenticate.ts'
+import { parseJsonBody } from './request-body.ts'
+import type { Traffic } from './wechat-api.ts'
+
+const EMPTY = Buffer.alloc(0)
+const ERRORS = { '4xx': ErrorBody, '5xx': ErrorBody }
+
+/**
+ * Brand-direct mode: one route per derived brand operation, under /brand/marketing/product-
+ * coupon, running its partner twin's service on the same data. The brand signature names the
+ * brand, so after authentication the brand_id is put into the query or body the partner
+ * service expects; a brand_id the client sent anyway is ignored when it is the signing brand's
+ * and refused (400) when it is another's, so a mix-up never acts for the wrong brand. Answers
+ * are serialised by the twin's schema without brand_id, so none leaves in them.
+ */
+export const brandApi: FastifyPluginAsync<{
+  deps: ServiceDeps
+  auth: BrandAuthenticator
+  traffic: Traffic
+}> = async (app, opts) => {
+  const { deps } = opts
+  const limits = deps.settings.rateLimits
+  app.decorateRequest('caller', null)
+  app.decorateRequest('signingKey', undefined)
+  app.addHook('preValidation', async (request) => {
+    const raw = Buffer.isBuffer(request.body) ? request.body : EMPTY
+    const serial = request.headers['wechatpay-serial']
+    const { caller, signingKey } = await opts.auth.authenticate(
+      {
+        method: request.method,
+        url: request.raw.url ?? request.url,
+        authorization: request.headers.authorization,
+        body: raw,
+        serial: Array.isArray(serial) ? serial[0] : serial,
+      },
+      (key) => {
+        request.signingKey = key
+      },
+    )
+    request.caller = caller
+    request.signingKey = signingKey
+    if (deps.clock.shared) await deps.clock.refresh()
+    const brandId = caller.brandDirect ?? ''
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      request.body = withBrand(parseJsonBody(request.headers['content-type'], raw), brandId, 'body')
+    }
+    request.query = withBrand(request.query, brandId, 'query')
+    const operation = request.routeOptions.config.operation
+    if (operation === undefined) return
+    if (limits.enabled && !(await opts.traffic.limiter.take(operation, `brand\n${brandId}`))) {
+      throw wxError('RATELIMIT_EXCEEDED')
+    }
+    const fault = await opts.traffic.faults.draw(operation)
+    if (fault?.mode === 'DELAY') await sleep(fault.delay_ms ?? 0)
+    else if (fault) throw wxError(fault.mode)
+  })
+  for (const name of BRAND_OPERATION_NAMES) {
+    const op: BrandOperationSpec = BRAND_OPERATIONS[name]
+    const bound = BINDINGS[op.partner] as Binding<OperationName>
+    app.route({
+      method: op.method,
+      url: operationPath(op).replace(/\{(\w+)\}/g, ':$1'),
+      config: { operation: name },
+      schema: {
+        ...(op.params ? { params: op.params } : {}),
+        ...(op.query ? { querystring: op.query } : {}),
+        ...(op.body ? { body: op.body } : {}),
+        response: { 200: op.response, ...ERRORS },
+      },
+      handler: (request) =>
+        bound(deps, callerOf(request), {
+          params: request.params,
+          query: request.query,
+          body: request.body,
+        } as RequestOf<OperationName>),
+    })
+  }
+}
+
+/**
+ * The signing brand's id in place of whatever brand_id the client sent: none, or the same, is
+ * as good as none; another brand's is refused.
+ */
+function withBrand(value: unknown, brandId: string, location: 'body' | 'query'): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value
+  const v = value as Record<string, unknown>
+  if (v.brand_id !== undefined && v.brand_id !== brandId) {
+    throw wxError('BRAND_ID_MISMATCH', {
+      field: location === 'body' ? '/brand_id' : 'brand_id',
+      issue: 'brand calls take the brand from the signature; leave brand_id out',
+      location,
+    })
+  }
+  return { ...v, brand_id: brandId }
+}
+
+function callerOf(request: FastifyRequest): Caller {
+  const caller = request.caller
+  if (!caller) throw new Error('route reached without authentication')
+  return caller
+}

@@ -1,0 +1,121 @@
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
+import {
+  BRAND_PUBLIC_KEY_ID,
+  buildRequestMessage,
+  checkTimestamp,
+  parseBrandAuthorization,
+  signInformation,
+  TIMESTAMP_TOLERANCE_SECONDS,
+  verifySha256WithRsa,
+} from '@wxcoupon/sdk/protocol'
+import { wxError } from '../domain/errors.ts'
+import { type BrandDirectIndex, brandDirectIndex } from '../service/brand-direct.ts'
+import type { Caller } from '../service/context.ts'
+import type { SigningKey } from '../service/platform-keys.ts'
+import type { Store } from '../store/store.ts'
+import type { SignedRequest } from './authenticate.ts'
+
+/**
+ * Verification of a /brand/… request (WECHATPAY-BRAND-SHA256-RSA2048). The partner order —
+ * header format and scheme → timestamp → brand and serial → signature — then the mandatory
+ * Wechatpay-Serial, which must name the brand's WeChat Pay public key: checked after the
+ * signature, so only an authenticated brand learns which id is its own. Same 401 SIGN_ERROR
+ * family as partner mode (the signature's detail shows the message verified); the serial
+ * failures are 400 INVALID_REQUEST.
+ */
+export interface BrandAuthentication {
+  caller: Caller
+  /** The brand's WeChat Pay key: it signs this answer. */
+  signingKey: SigningKey
+}
+
+export interface BrandAuthenticator {
+  /** `signingKey` is set as soon as the brand is known, so even its 400s are signed by it. */
+  authenticate(
+    req: SignedRequest & { serial: string | undefined },
+    known: (key: SigningKey) => void,
+  ): Promise<BrandAuthentication>
+}
+
+export function createBrandAuthenticator(p: {
+  store: Store
+  realNowSeconds: () => number
+  toleranceSeconds?: number
+  index?: BrandDirectIndex
+}): BrandAuthenticator {
+  const tolerance = p.toleranceSeconds ?? TIMESTAMP_TOLERANCE_SECONDS
+  const index = p.index ?? brandDirectIndex(p.store)
+  const certs = new Map<string, KeyObject>()
+  const signing = new Map<string, SigningKey>()
+
+  async function certKey(mchid: string, serialNo: string): Promise<KeyObject | undefined> {
+    const id = `${mchid}\n${serialNo}`
+    const cached = certs.get(id)
+    if (cached) return cached
+    const cert = await p.store.read.getPartnerCert(mchid, serialNo)
+    if (!cert) return undefined
+    const key = createPublicKey(cert.publicKeyPem)
+    certs.set(id, key)
+    return key
+  }
+
+  return {
+    async authenticate(req, known) {
+      const parsed = parseBrandAuthorization(req.authorization)
+      if (!parsed.ok) {
+        const detail = { field: 'Authorization', issue: parsed.reason, location: 'header' } as const
+        throw wxError(
+          parsed.reason === 'scheme' ? 'SIGN_ERROR_SCHEME' : 'SIGN_ERROR_FORMAT',
+          parsed.reason === 'scheme'
+            ? { ...detail, issue: 'brand paths take WECHATPAY-BRAND-SHA256-RSA2048 with brand_id' }
+            : detail,
+        )
+      }
+      const a = parsed.value
+      const now = p.realNowSeconds()
+      if (checkTimestamp('request', a.timestamp, now, tolerance) !== 'ok') {
+        throw wxError('SIGN_ERROR_TIMESTAMP', {
+          field: 'timestamp',
+          issue: `the server's time is ${now}; the timestamp must be within ${tolerance} s of it`,
+          location: 'authorization',
+        })
+      }
+      const brand = await index.ofBrand(p.store.read, a.brandId)
+      if (!brand) throw wxError('SIGN_ERROR_BRAND')
+      let key = signing.get(brand.brandId)
+      if (!key) {
+        key = { keyId: brand.publicKeyId, privateKey: createPrivateKey(brand.privateKeyPem) }
+        signing.set(brand.brandId, key)
+      }
+      known(key)
+      const cert = await certKey(brand.mchid, a.serialNo)
+      if (!cert) throw wxError('SIGN_ERROR_SERIAL')
+      const signed = {
+        method: req.method,
+        url: req.url,
+        timestamp: a.timestamp,
+        nonce: a.nonceStr,
+        body: req.body,
+      }
+      if (!verifySha256WithRsa(buildRequestMessage(signed), a.signature, cert)) {
+        throw wxError('SIGN_ERROR_SIGNATURE', {
+          issue: 'sign not match',
+          signInformation: signInformation(signed),
+        })
+      }
+      const serial = req.serial
+      const where = { field: 'Wechatpay-Serial', location: 'header' } as const
+      if (serial === undefined || serial === '') throw wxError('BRAND_SERIAL_MISSING', where)
+      if (!BRAND_PUBLIC_KEY_ID.test(serial)) {
+        throw wxError('BRAND_SERIAL_FORMAT', { ...where, issue: 'PUB_KEY_ID_ and 32 digits' })
+      }
+      if (serial !== brand.publicKeyId) {
+        throw wxError('BRAND_SERIAL_MISMATCH', {
+          ...where,
+          issue: 'not the WeChat Pay public key id of the signing brand',
+        })
+      }
+      return { caller: { mchid: brand.mchid, brandDirect: brand.brandId }, signingKey: key }
+    },
+  }
+}
