@@ -10,6 +10,7 @@ import {
   listPartnerCertificates,
   setKeyMode,
 } from '../service/platform-certificates.ts'
+import { claimPreSendToken, createStore } from '../service/pre-send.ts'
 import {
   approveProductCoupon,
   authorizeBrand,
@@ -51,6 +52,8 @@ export type ControlBinding<K extends ControlName> = (
  */
 export const CONTROL_BINDINGS: { readonly [K in ControlName]: ControlBinding<K> } = {
   create_partner: ({ deps }, r) => createPartner(deps, r.body),
+  create_store: ({ deps }, r) => createStore(deps, r.body),
+  claim_pre_send_token: ({ deps }, r) => claimPreSendToken(deps, r.params.token),
   set_key_mode: ({ deps }, r) => setKeyMode(deps, r.params.mchid, r.body),
   add_platform_certificate: ({ deps }, r) =>
     addPlatformCertificate(deps, r.params.mchid, r.body.activate_after_seconds),

@@ -82,10 +82,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const shared = opts.shared ?? store.sharedByInstances
   try {
     await store.migrate()
-    const boot = await bootstrap(store, random)
+    const settings = opts.settings ?? DEFAULT_BEHAVIOUR
+    const boot = await bootstrap(store, random, settings.revision)
     const { platformKey, adminToken, tenant } = boot
     const clock = await SandboxClock.load(store, { shared })
-    const settings = opts.settings ?? DEFAULT_BEHAVIOUR
     const platformKeys = new PlatformKeys({ store, platformKey, shared, random })
     const worker = new OutboxWorker({
       store,

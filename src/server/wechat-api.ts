@@ -8,12 +8,14 @@ import {
   type OperationSpec,
   operationPath,
 } from '@wxcoupon/sdk/schemas'
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { Compile } from 'typebox/compile'
 import { wxError } from '../domain/errors.ts'
-import type { Caller, ServiceDeps } from '../service/context.ts'
+import { type Caller, revisionOf, type ServiceDeps } from '../service/context.ts'
 import type { PlatformKeys, SigningKey } from '../service/platform-keys.ts'
 import type { Authenticator } from './authenticate.ts'
 import { BINDINGS, type Binding } from './bindings.ts'
+import { toWxError } from './errors.ts'
 import { parseJsonBody } from './request-body.ts'
 import type { Limiter } from './traffic/rate-limit.ts'
 import type { Faults } from './traffic/shared-faults.ts'
@@ -68,6 +70,9 @@ export const wechatApi: FastifyPluginAsync<{
       request.body = parseJsonBody(request.headers['content-type'], raw)
     }
     if (operation === undefined) return
+    // An operation of another revision does not exist for this partner.
+    const only = (OPERATIONS[operation] as OperationSpec).only
+    if (only !== undefined && only !== revisionOf(request.caller)) throw wxError('NOT_FOUND_ROUTE')
     // Rejected calls change nothing: both checks run before validation and the service.
     if (limits.enabled) {
       const subject = limits.per === 'brand' ? (brandOf(request) ?? '') : ''
@@ -83,16 +88,20 @@ export const wechatApi: FastifyPluginAsync<{
     const op: OperationSpec = OPERATIONS[name]
     // Each binding is typed by its own entry; here they are all handled alike.
     const bound = BINDINGS[name] as Binding<OperationName>
+    const revised = revisedParts(op)
     app.route({
       method: op.method,
       url: operationPath(op).replace(/\{(\w+)\}/g, ':$1'),
       config: { operation: name },
       schema: {
         ...(op.params ? { params: op.params } : {}),
-        ...(op.query ? { querystring: op.query } : {}),
-        ...(op.body ? { body: op.body } : {}),
+        // A part that differs between revisions is validated after authentication, by the
+        // caller's revision's schema (preHandler below), with the same PARAM_ERROR.
+        ...(op.query && !revised.query ? { querystring: op.query } : {}),
+        ...(op.body && !revised.body ? { body: op.body } : {}),
         response: { 200: op.response, ...ERRORS },
       },
+      ...(revised.any ? { preHandler: revised.check } : {}),
       handler: (request) =>
         bound(deps, callerOf(request), {
           params: request.params,
@@ -100,6 +109,48 @@ export const wechatApi: FastifyPluginAsync<{
           body: request.body,
         } as RequestOf<OperationName>),
     })
+  }
+}
+
+type Part = 'query' | 'body'
+type Checker = ReturnType<typeof Compile>
+
+/**
+ * The per-revision validation of an operation whose query or body differs between revisions:
+ * each revision's schema compiled once, checked against the caller's revision. A later
+ * revision's answers are serialised as built (the route's response schema is the seed's).
+ */
+function revisedParts(op: OperationSpec) {
+  const later = op.revisions?.['2025-11']
+  const checkers = new Map<string, Checker>()
+  const parts: Part[] = []
+  for (const part of ['query', 'body'] as const) {
+    const base = op[part]
+    if (!base || !later?.[part]) continue
+    parts.push(part)
+    checkers.set(`2025-08 ${part}`, Compile(base))
+    checkers.set(`2025-11 ${part}`, Compile(later[part]))
+  }
+  const context = { query: 'querystring', body: 'body' } as const
+  const check = async (request: FastifyRequest, reply: FastifyReply) => {
+    const revision = revisionOf(callerOf(request))
+    if (revision !== '2025-08' && later?.response) reply.serializer(JSON.stringify)
+    for (const part of parts) {
+      const checker = checkers.get(`${revision} ${part}`)
+      const value = part === 'query' ? request.query : request.body
+      if (checker && !checker.Check(value)) {
+        throw toWxError({
+          validation: [...checker.Errors(value)],
+          validationContext: context[part],
+        })
+      }
+    }
+  }
+  return {
+    query: parts.includes('query'),
+    body: parts.includes('body'),
+    any: later !== undefined,
+    check,
   }
 }
 

@@ -1,4 +1,5 @@
 import type { RandomBytes } from '@wxcoupon/sdk/protocol'
+import type { Revision } from '@wxcoupon/sdk/schemas'
 import type { BehaviourSettings } from '../domain/settings.ts'
 import type { Store } from '../store/store.ts'
 import type { PageCodec } from './page-token.ts'
@@ -21,4 +22,10 @@ export interface ServiceDeps {
 /** The authenticated caller of one API request. */
 export interface Caller {
   readonly mchid: string
+  /** The partner's API revision; absent: 2025-08. */
+  readonly revision?: Revision
+}
+
+export function revisionOf(caller: Caller): Revision {
+  return caller.revision ?? '2025-08'
 }

@@ -5,7 +5,13 @@ export {
   SandboxAdminClient,
   type SandboxAdminClientOptions,
 } from './client/admin-client.ts'
-export { type HttpMethod, WxCouponClient, type WxCouponClientOptions } from './client/client.ts'
+export {
+  clientFor,
+  type HttpMethod,
+  WxCouponClient,
+  type WxCouponClientFor,
+  type WxCouponClientOptions,
+} from './client/client.ts'
 export {
   ApiError,
   ApiServerError,

@@ -6,6 +6,7 @@ import * as m003 from './003-notifications.ts'
 import * as m004 from './004-rate-counters.ts'
 import * as m005 from './005-platform-trust.ts'
 import * as m006 from './006-request-journal.ts'
+import * as m007 from './007-revisions.ts'
 
 /** Every schema change in order; a database records which of these it has run. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -15,6 +16,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '004-rate-counters': m004,
   '005-platform-trust': m005,
   '006-request-journal': m006,
+  '007-revisions': m007,
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

@@ -1,3 +1,4 @@
+import type { Revision } from '@wxcoupon/sdk/schemas'
 import * as hot from '../hot-queries.ts'
 import { nowSeconds } from '../rows.ts'
 import type { AppIdBinding, BrandRecord, Partner, PartnerCert, PlatformKey } from '../store.ts'
@@ -31,14 +32,23 @@ export class TenantQueries extends Executor {
 
   async getPartner(mchid: string): Promise<Partner | undefined> {
     const [r] = (await hot.selectPartner(this.db, this.dialect.name, mchid)).rows
-    return r && { mchid: r.mchid, apiv3Key: r.apiv3_key }
+    return r && { mchid: r.mchid, apiv3Key: r.apiv3_key, revision: r.revision as Revision }
   }
 
   async insertPartner(p: Partner): Promise<void> {
     await this.db
       .insertInto('partners')
-      .values({ mchid: p.mchid, apiv3_key: p.apiv3Key, created_at: nowSeconds() })
+      .values({
+        mchid: p.mchid,
+        apiv3_key: p.apiv3Key,
+        revision: p.revision ?? '2025-08',
+        created_at: nowSeconds(),
+      })
       .execute()
+  }
+
+  async setPartnerRevision(mchid: string, revision: Revision): Promise<void> {
+    await this.db.updateTable('partners').set({ revision }).where('mchid', '=', mchid).execute()
   }
 
   async listPartners(): Promise<(Partner & { serialNos: string[] })[]> {
@@ -47,6 +57,7 @@ export class TenantQueries extends Executor {
     return partners.map((p) => ({
       mchid: p.mchid,
       apiv3Key: p.apiv3_key,
+      revision: p.revision as Revision,
       serialNos: certs.filter((c) => c.mchid === p.mchid).map((c) => c.serial_no),
     }))
   }

@@ -33,6 +33,36 @@ import {
   UserCouponQuery,
   UserParams,
 } from './requests.ts'
+import {
+  AddStockBody2025_11,
+  AddStockBundleBody,
+  BundleStoresBody,
+  BundleStoresResponse,
+  CreateProductCouponBody2025_11,
+  CreateProductCouponResponse2025_11,
+  DeactivateCouponBundleBody,
+  ListStocksQuery2025_11,
+  ListStocksResponse2025_11,
+  ListUserCouponsQuery2025_11,
+  ListUserCouponsResponse2025_11,
+  PatchStockBundleBody,
+  PreSendCouponBody,
+  PreSendCouponBundleBody,
+  PreSendTokenResponse,
+  ProductCouponEntity2025_11,
+  ReturnCouponBody2025_11,
+  type Revision,
+  SendCouponBody2025_11,
+  SendCouponBundleBody,
+  StockBundleEntity,
+  StockBundleParams,
+  StockEntity2025_11,
+  UpdateBundleBudgetBody,
+  UseCouponBody2025_11,
+  UserCouponBundleEntity,
+  UserCouponBundleParams,
+  UserProductCouponEntity2025_11,
+} from './revision-2025-11.ts'
 
 /**
  * The one table of WeChat-compatible operations. Each entry is everything the wire needs to
@@ -60,6 +90,16 @@ const MANAGEMENT: RateLimit = { limit: 20, perSeconds: 1 }
 /** Downloading platform certificates: 1,000 per second per partner. */
 const CERTIFICATES: RateLimit = { limit: 1000, perSeconds: 1 }
 
+/**
+ * What an operation takes and answers under a revision other than the seed's (2025-08, the
+ * entry's own members). Parts left out are the same in both revisions.
+ */
+export interface RevisionParts {
+  readonly query?: TObject
+  readonly body?: TObject
+  readonly response?: TSchema
+}
+
 export interface OperationSpec {
   readonly method: ApiMethod
   /**
@@ -83,6 +123,10 @@ export interface OperationSpec {
   /** A list endpoint: the answer's array member, and the SDK iterator over every page. */
   readonly page?: { readonly items: string; readonly iterator: string }
   readonly summary: string
+  /** The schemas of later revisions, where they differ; a partner is validated by its own. */
+  readonly revisions?: { readonly [R in Exclude<Revision, '2025-08'>]?: RevisionParts }
+  /** The operation exists only in this revision (the entry's schemas are that revision's). */
+  readonly only?: Revision
 }
 
 export const API_PREFIX = '/v3/marketing/partner/product-coupon'
@@ -95,6 +139,8 @@ export function operationPath(op: Pick<OperationSpec, 'prefix' | 'path'>): strin
 const PC = '/product-coupons/{product_coupon_id}'
 const STOCK = `${PC}/stocks/{stock_id}`
 const USER_COUPON_PATH = '/users/{openid}/coupons/{coupon_code}'
+const BUNDLE = `${PC}/stock-bundles/{stock_bundle_id}`
+const USER = '/users/{openid}'
 
 export const OPERATIONS = {
   set_notify_config: {
@@ -123,6 +169,12 @@ export const OPERATIONS = {
     requestNo: 'out_request_no',
     sdk: 'createProductCoupon',
     summary: 'create a product coupon with its first stock',
+    revisions: {
+      '2025-11': {
+        body: CreateProductCouponBody2025_11,
+        response: CreateProductCouponResponse2025_11,
+      },
+    },
   },
   get_product_coupon: {
     method: 'GET',
@@ -133,6 +185,7 @@ export const OPERATIONS = {
     rateLimit: MANAGEMENT,
     sdk: 'getProductCoupon',
     summary: 'query a product coupon',
+    revisions: { '2025-11': { response: ProductCouponEntity2025_11 } },
   },
   patch_product_coupon: {
     method: 'PATCH',
@@ -144,6 +197,7 @@ export const OPERATIONS = {
     requestNo: 'out_request_no',
     sdk: 'patchProductCoupon',
     summary: 'new `display_info` for coupons sent from now on',
+    revisions: { '2025-11': { response: ProductCouponEntity2025_11 } },
   },
   deactivate_product_coupon: {
     method: 'POST',
@@ -155,6 +209,7 @@ export const OPERATIONS = {
     requestNo: 'out_request_no',
     sdk: 'deactivateProductCoupon',
     summary: 'deactivate it and all its stocks',
+    revisions: { '2025-11': { response: ProductCouponEntity2025_11 } },
   },
   add_stock: {
     method: 'POST',
@@ -166,6 +221,7 @@ export const OPERATIONS = {
     requestNo: 'out_request_no',
     sdk: 'addStock',
     summary: 'add a stock',
+    revisions: { '2025-11': { body: AddStockBody2025_11, response: StockEntity2025_11 } },
   },
   list_stocks: {
     method: 'GET',
@@ -177,6 +233,9 @@ export const OPERATIONS = {
     sdk: 'listStocks',
     page: { items: 'stock_list', iterator: 'iterateStocks' },
     summary: 'list stocks (page_size 1–50, default 20)',
+    revisions: {
+      '2025-11': { query: ListStocksQuery2025_11, response: ListStocksResponse2025_11 },
+    },
   },
   get_stock: {
     method: 'GET',
@@ -187,6 +246,7 @@ export const OPERATIONS = {
     rateLimit: MANAGEMENT,
     sdk: 'getStock',
     summary: 'query a stock',
+    revisions: { '2025-11': { response: StockEntity2025_11 } },
   },
   patch_stock: {
     method: 'PATCH',
@@ -198,6 +258,7 @@ export const OPERATIONS = {
     requestNo: 'out_request_no',
     sdk: 'patchStock',
     summary: 'remark, display, notify AppID, store scope',
+    revisions: { '2025-11': { response: StockEntity2025_11 } },
   },
   deactivate_stock: {
     method: 'POST',
@@ -209,6 +270,7 @@ export const OPERATIONS = {
     requestNo: 'out_request_no',
     sdk: 'deactivateStock',
     summary: 'deactivate a stock',
+    revisions: { '2025-11': { response: StockEntity2025_11 } },
   },
   update_budget: {
     method: 'POST',
@@ -220,6 +282,7 @@ export const OPERATIONS = {
     requestNo: 'out_request_no',
     sdk: 'updateStockBudget',
     summary: '`MAX_COUNT` or `MAX_COUNT_PER_DAY`, one per call',
+    revisions: { '2025-11': { response: StockEntity2025_11 } },
   },
   upload_codes: {
     method: 'POST',
@@ -242,6 +305,9 @@ export const OPERATIONS = {
     requestNo: 'send_request_no',
     sdk: 'sendCoupon',
     summary: 'send a coupon to a user (→ CONFIRMING)',
+    revisions: {
+      '2025-11': { body: SendCouponBody2025_11, response: UserProductCouponEntity2025_11 },
+    },
   },
   list_user_coupons: {
     method: 'GET',
@@ -253,6 +319,9 @@ export const OPERATIONS = {
     sdk: 'listUserCoupons',
     page: { items: 'user_coupon_list', iterator: 'iterateUserCoupons' },
     summary: "a user's coupons, newest first",
+    revisions: {
+      '2025-11': { query: ListUserCouponsQuery2025_11, response: ListUserCouponsResponse2025_11 },
+    },
   },
   confirm: {
     method: 'POST',
@@ -264,6 +333,7 @@ export const OPERATIONS = {
     requestNo: 'out_request_no',
     sdk: 'confirmCoupon',
     summary: 'confirm (→ PENDING / EFFECTIVE)',
+    revisions: { '2025-11': { response: UserProductCouponEntity2025_11 } },
   },
   use: {
     method: 'POST',
@@ -275,6 +345,9 @@ export const OPERATIONS = {
     requestNo: 'out_request_no',
     sdk: 'useCoupon',
     summary: 'use a coupon, or one round (→ USED)',
+    revisions: {
+      '2025-11': { body: UseCouponBody2025_11, response: UserProductCouponEntity2025_11 },
+    },
   },
   get_user_coupon: {
     method: 'GET',
@@ -285,6 +358,7 @@ export const OPERATIONS = {
     rateLimit: USER_COUPON,
     sdk: 'getUserCoupon',
     summary: 'query a user coupon',
+    revisions: { '2025-11': { response: UserProductCouponEntity2025_11 } },
   },
   deactivate: {
     method: 'POST',
@@ -296,6 +370,7 @@ export const OPERATIONS = {
     requestNo: 'out_request_no',
     sdk: 'deactivateCoupon',
     summary: 'deactivate a user coupon',
+    revisions: { '2025-11': { response: UserProductCouponEntity2025_11 } },
   },
   return: {
     method: 'POST',
@@ -307,6 +382,115 @@ export const OPERATIONS = {
     requestNo: 'out_request_no',
     sdk: 'returnCoupon',
     summary: 'return (退券)',
+    revisions: {
+      '2025-11': { body: ReturnCouponBody2025_11, response: UserProductCouponEntity2025_11 },
+    },
+  },
+  add_stock_bundle: {
+    method: 'POST',
+    path: `${PC}/stock-bundles`,
+    params: ProductCouponParams,
+    body: AddStockBundleBody,
+    response: StockBundleEntity,
+    rateLimit: MANAGEMENT,
+    requestNo: 'out_request_no',
+    sdk: 'addStockBundle',
+    summary: 'add a stock bundle: one stock per tier (2025-11)',
+    only: '2025-11',
+  },
+  patch_stock_bundle: {
+    method: 'PATCH',
+    path: BUNDLE,
+    params: StockBundleParams,
+    body: PatchStockBundleBody,
+    response: StockBundleEntity,
+    rateLimit: MANAGEMENT,
+    requestNo: 'out_request_no',
+    sdk: 'patchStockBundle',
+    summary: 'display, notify AppID, store scope of every stock of a bundle (2025-11)',
+    only: '2025-11',
+  },
+  update_bundle_budget: {
+    method: 'POST',
+    path: `${BUNDLE}/update-budget`,
+    params: StockBundleParams,
+    body: UpdateBundleBudgetBody,
+    response: StockBundleEntity,
+    rateLimit: MANAGEMENT,
+    requestNo: 'out_request_no',
+    sdk: 'updateStockBundleBudget',
+    summary: "a bundle's `MAX_COUNT` or `MAX_COUNT_PER_DAY`, on every stock (2025-11)",
+    only: '2025-11',
+  },
+  associate_bundle_stores: {
+    method: 'POST',
+    path: `${BUNDLE}/associate-stores`,
+    params: StockBundleParams,
+    body: BundleStoresBody,
+    response: BundleStoresResponse,
+    rateLimit: MANAGEMENT,
+    sdk: 'associateStockBundleStores',
+    summary: 'associate stores with every stock of a bundle (store_scope SPECIFIC; 2025-11)',
+    only: '2025-11',
+  },
+  disassociate_bundle_stores: {
+    method: 'POST',
+    path: `${BUNDLE}/disassociate-stores`,
+    params: StockBundleParams,
+    body: BundleStoresBody,
+    response: BundleStoresResponse,
+    rateLimit: MANAGEMENT,
+    sdk: 'disassociateStockBundleStores',
+    summary: 'disassociate them (2025-11)',
+    only: '2025-11',
+  },
+  send_coupon_bundle: {
+    method: 'POST',
+    path: `${USER}/coupon-bundles`,
+    params: UserParams,
+    body: SendCouponBundleBody,
+    response: UserCouponBundleEntity,
+    rateLimit: USER_COUPON,
+    requestNo: 'send_request_no',
+    sdk: 'sendCouponBundle',
+    summary: 'send a user coupon bundle: one coupon per tier (2025-11)',
+    only: '2025-11',
+  },
+  deactivate_coupon_bundle: {
+    method: 'POST',
+    path: `${USER}/coupon-bundles/{user_coupon_bundle_id}/deactivate`,
+    params: UserCouponBundleParams,
+    body: DeactivateCouponBundleBody,
+    response: UserCouponBundleEntity,
+    rateLimit: USER_COUPON,
+    requestNo: 'out_request_no',
+    sdk: 'deactivateCouponBundle',
+    summary: "deactivate every live coupon of a user's bundle (2025-11)",
+    only: '2025-11',
+  },
+  pre_send_coupon: {
+    method: 'POST',
+    path: `${USER}/pre-send-coupon`,
+    params: UserParams,
+    body: PreSendCouponBody,
+    response: PreSendTokenResponse,
+    rateLimit: USER_COUPON,
+    requestNo: 'send_request_no',
+    sdk: 'preSendCoupon',
+    summary: 'a token (5 minutes) for the mini-program claim component (2025-11)',
+    only: '2025-11',
+  },
+  pre_send_coupon_bundle: {
+    method: 'POST',
+    path: `${USER}/pre-send-coupon-bundle`,
+    params: UserParams,
+    body: PreSendCouponBundleBody,
+    response: PreSendTokenResponse,
+    rateLimit: USER_COUPON,
+    requestNo: 'send_request_no',
+    sdk: 'preSendCouponBundle',
+    summary: 'the same for a coupon bundle (2025-11)',
+    only: '2025-11',
   },
   get_certificates: {
     method: 'GET',
