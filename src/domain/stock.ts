@@ -1,9 +1,4 @@
-import type {
-  PatchStockBody,
-  ProductCouponDisplayInfo,
-  StockForCreate,
-  StockState,
-} from '@wxcoupon/sdk/schemas'
+import type { PatchStockBody, ProductCouponDisplayInfo, StockState } from '@wxcoupon/sdk/schemas'
 import { type ErrorName, wxError } from './errors.ts'
 import type { Deactivation, ProductCoupon, Stock, StockConfig } from './product-coupon.ts'
 import {
