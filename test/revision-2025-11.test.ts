@@ -209,7 +209,7 @@ test('a bundle: sent whole, used in order, interval days on the sandbox clock, l
   const e1 = await get(c1)
   assert.equal(e1.coupon_state, 'PENDING')
   assert.ok(isCoupon.Check(e1))
-  assert.equal(e1.user_product_coupon_bundle_info.user_coupon_bundle_index, 1)
+  assert.equal(e1.user_product_coupon_bundle_info?.user_coupon_bundle_index, 1)
   // Out of order: the locked coupon is not usable.
   expectError(await useIt(c1), 400, 'INVALID_REQUEST')
   const u0 = await useIt(c0)
