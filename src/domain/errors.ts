@@ -162,6 +162,8 @@ export const ERRORS = {
     268586067,
   ),
   STORE_INVALID: entry(400, 'INVALID_REQUEST', '核销门店非法', 268584404),
+  // A per-store outcome of (dis)associate-stores, inside a 200 answer.
+  STORE_NOT_OF_BRAND: entry(400, 'INVALID_REQUEST', '门店不存在或不属于该品牌', 268584404, true),
   STORE_SCOPE_ALL: entry(400, 'INVALID_REQUEST', '当前券批次全部门店可用', 268578813),
   STORE_SCOPE_NONE: entry(400, 'INVALID_REQUEST', '当前券批次不限门店', 268578813, true),
   USE_BUNDLE_API: entry(400, 'INVALID_REQUEST', '批次组内的批次请使用批次组接口', 268435464, true),

@@ -21,7 +21,7 @@ import {
   deactivateBundle,
   tierConfigs,
 } from '../domain/bundle.ts'
-import { wxError } from '../domain/errors.ts'
+import { ERRORS, wxError } from '../domain/errors.ts'
 import { presentProductCoupon, presentStock, presentUserCoupon } from '../domain/present.ts'
 import {
   initialStates,
@@ -301,7 +301,7 @@ export async function bundleStores(
     for (const id of ids) {
       const store = await tx.getBrandStore(id)
       if (!store || store.brandId !== pc.brandId || (associate && !store.open)) {
-        failed.push({ store_id: id, code: 'INVALID_REQUEST', message: '门店不存在或不属于该品牌' })
+        failed.push({ store_id: id, code: NOT_OF_BRAND.code, message: NOT_OF_BRAND.message })
       } else success.push({ store_id: id })
     }
     const ok = new Set(success.map((s) => s.store_id))
@@ -319,6 +319,8 @@ export async function bundleStores(
     }
   })
 }
+
+const NOT_OF_BRAND = ERRORS.STORE_NOT_OF_BRAND
 
 // ---- user coupon bundles --------------------------------------------------------------
 
