@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { Compile } from 'typebox/compile'
+import { clientFor } from '../packages/sdk/src/client/client.ts'
+import { clientOptionsFromSandbox } from '../packages/sdk/src/client/sandbox-file.ts'
 import {
   UserCouponBundleEntity,
   UserProductCouponEntity2025_11,
@@ -422,4 +424,68 @@ test('pre-send: a token for 5 minutes of the sandbox clock, claimed once as the 
   assert.equal(expired.status, 400)
   const unknown = await s.admin('POST', '/sandbox/pre-send-tokens/nope/claim', {})
   assert.equal(unknown.status, 404)
+})
+
+test('the SDK typed by revision: clientFor 2025-11 has the bundle methods and its list filters', async () => {
+  const client = clientFor({ ...clientOptionsFromSandbox(s.sandbox), revision: '2025-11' })
+  const pc = await createBundle(3)
+  const sent = await client.sendCouponBundle({
+    openid: s.sandbox.openid,
+    product_coupon_id: pc.product_coupon_id,
+    stock_bundle_id: pc.stock_bundle.stock_bundle_id,
+    appid: s.sandbox.appid,
+    send_request_no: reqNo('SDK'),
+    brand_id: s.sandbox.brand_id,
+  })
+  const page = await client.listUserCoupons({
+    openid: s.sandbox.openid,
+    appid: s.sandbox.appid,
+    brand_id: s.sandbox.brand_id,
+    user_coupon_bundle_id: sent.user_coupon_bundle_id,
+  })
+  assert.equal(page.total_count, 3)
+  assert.equal(
+    page.user_coupon_list[0]?.user_product_coupon_bundle_info?.user_coupon_bundle_index,
+    0,
+  )
+  const stocks = await client.listStocks({
+    product_coupon_id: pc.product_coupon_id,
+    brand_id: s.sandbox.brand_id,
+    stock_bundle_id: pc.stock_bundle.stock_bundle_id,
+  })
+  assert.equal(stocks.total_count, 3)
+  const first = sent.user_product_coupon_list[0]
+  assert.ok(first)
+  const use = {
+    openid: s.sandbox.openid,
+    coupon_code: first.coupon_code,
+    product_coupon_id: pc.product_coupon_id,
+    stock_id: first.stock.stock_id,
+    appid: s.sandbox.appid,
+    brand_id: s.sandbox.brand_id,
+    use_time: await now(),
+    out_request_no: reqNo('SDU'),
+    associated_pay_score_order_info: { order_id: 'PS-1' },
+  }
+  await client.confirmCoupon({ ...use, out_request_no: reqNo('SDC') })
+  // @ts-expect-error a 2025-11 client has no SEQUENTIAL index (the server ignores it as unknown)
+  const used = await client.useCoupon({ ...use, sequential_coupon_index: 0 })
+  assert.equal(used.coupon_state, 'USED')
+  assert.deepEqual(used.progressive_bundle_usage_detail?.associated_pay_score_order_info, {
+    order_id: 'PS-1',
+  })
+  const seed = clientFor({ ...clientOptionsFromSandbox(s.sandbox), revision: '2025-08' })
+  // @ts-expect-error a 2025-08 client has no bundle methods
+  assert.equal(typeof seed.sendCouponBundle, 'function')
+  // The SEND callback of each bundle coupon names its stock bundle and user coupon bundle.
+  const n = await s.admin('GET', '/sandbox/notifications?limit=200')
+  const mine = n.json.notifications.filter(
+    (x: { plaintext: { user_coupon_bundle_id?: string } }) =>
+      x.plaintext.user_coupon_bundle_id === sent.user_coupon_bundle_id,
+  )
+  assert.equal(mine.length, 3)
+  for (const x of mine) {
+    assert.equal(x.event_type, 'PRODUCT_COUPON_SP.SEND')
+    assert.equal(x.plaintext.stock_bundle_id, pc.stock_bundle.stock_bundle_id)
+  }
 })

@@ -29,7 +29,7 @@ import {
   type ProductCoupon,
   type Stock,
 } from '../domain/product-coupon.ts'
-import { newStock, patchStock, updateBudget } from '../domain/stock.ts'
+import { checkPatchable, newStock, patchStock, updateBudget } from '../domain/stock.ts'
 import type { UserCoupon } from '../domain/user-coupon.ts'
 import type { StoreReader, StoreTx, UserCouponBundleRecord } from '../store/store.ts'
 import type { Caller, ServiceDeps } from './context.ts'
@@ -251,7 +251,9 @@ function bundleWrite<B extends { brand_id: string; out_request_no: string }>(
       return { pc, stocks: await bundleStocks(tx, pc, q.bundleId ?? '', tx) }
     },
     replay: (_tx, now, q, c) => presentBundle(q.bundleId ?? '', c.stocks, now),
-    async apply(tx, now, q, { stocks }) {
+    async apply(tx, now, q, { stocks, pc }) {
+      const notify = (q.body as { notify_config?: { notify_appid: string } }).notify_config
+      if (notify) await requireNotifyAppId(tx, notify.notify_appid, pc.brandId, q.caller.mchid)
       const changed = stocks.map((s) => change(s, q.body, now, stocks))
       for (const s of changed) await tx.updateStock(s)
       return { result: presentBundle(q.bundleId ?? '', changed, now), resourceId: q.bundleId ?? '' }
@@ -269,7 +271,10 @@ function bundleWrite<B extends { brand_id: string; out_request_no: string }>(
 export const patchStockBundle = bundleWrite<PatchStockBundleBody>(
   'patch_stock_bundle',
   PatchStockBundleBody,
-  (s, body) => patchStock(s, body),
+  (s, body) => {
+    checkPatchable(s)
+    return patchStock(s, body)
+  },
 )
 
 /** B3: one budget dimension of every stock; current_* must match each. */

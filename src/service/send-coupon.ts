@@ -1,5 +1,5 @@
 import type { SendChannel2025_11, UserProductCouponEntity } from '@wxcoupon/sdk/schemas'
-import { SendCouponBody, type SendCouponBody2025_11 } from '@wxcoupon/sdk/schemas'
+import { SendCouponBody, SendCouponBody2025_11 } from '@wxcoupon/sdk/schemas'
 import { lockedBegin } from '../domain/bundle.ts'
 import { wxError } from '../domain/errors.ts'
 import { SEND_EVENT, sendPayload } from '../domain/notification.ts'
@@ -163,6 +163,9 @@ const SEND: IdempotentWrite<
   wakes: () => true,
 }
 
+/** 2025-11: coupon_tag_info counts toward the fingerprint too. */
+const SEND_2025_11: typeof SEND = { ...SEND, op: { ...SEND.op, schema: SendCouponBody2025_11 } }
+
 /** E8: issue a coupon of a stock to a user (→ CONFIRMING). */
 export function sendCoupon(
   deps: ServiceDeps,
@@ -170,5 +173,10 @@ export function sendCoupon(
   openid: string,
   body: SendCouponBody,
 ): Promise<UserProductCouponEntity> {
-  return idempotentWrite(SEND, { deps, caller, openid, body })
+  return idempotentWrite(caller.revision === '2025-11' ? SEND_2025_11 : SEND, {
+    deps,
+    caller,
+    openid,
+    body,
+  })
 }

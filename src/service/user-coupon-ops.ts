@@ -1,13 +1,11 @@
-import type {
-  AssociatedPayScoreOrderInfo,
-  UseCouponBody2025_11,
-  UserProductCouponEntity,
-} from '@wxcoupon/sdk/schemas'
 import {
+  type AssociatedPayScoreOrderInfo,
   ConfirmCouponBody,
   DeactivateCouponBody,
   ReturnCouponBody,
   UseCouponBody,
+  UseCouponBody2025_11,
+  type UserProductCouponEntity,
 } from '@wxcoupon/sdk/schemas'
 import { returnInBundle, useInBundle } from '../domain/bundle.ts'
 import { wxError } from '../domain/errors.ts'
@@ -183,19 +181,24 @@ function useInputOf(ctx: { stock: Stock }, { body, useTime, revised }: UseReques
   return input
 }
 
-const USE = couponWrite<UseCouponBody, UseRequest>(
-  { operation: 'use', schema: UseCouponBody, requestNo: 'out_request_no', replay: 'rebuild' },
-  USE_EVENT,
-  (c, ctx, q) => useCoupon(c, useInputOf(ctx, q), ctx),
-  (coupons, k, ctx, q) =>
-    useInBundle(
-      coupons,
-      k,
-      useInputOf(ctx, q),
-      ctx,
-      ctx.pc.config.progressive_bundle_usage_info?.interval_days ?? 0,
-    ),
-)
+/** One use write per revision: the fingerprint counts the fields of the caller's revision. */
+function useWrite(schema: typeof UseCouponBody | typeof UseCouponBody2025_11) {
+  return couponWrite<UseCouponBody, UseRequest>(
+    { operation: 'use', schema, requestNo: 'out_request_no', replay: 'rebuild' },
+    USE_EVENT,
+    (c, ctx, q) => useCoupon(c, useInputOf(ctx, q), ctx),
+    (coupons, k, ctx, q) =>
+      useInBundle(
+        coupons,
+        k,
+        useInputOf(ctx, q),
+        ctx,
+        ctx.pc.config.progressive_bundle_usage_info?.interval_days ?? 0,
+      ),
+  )
+}
+const USE = useWrite(UseCouponBody)
+const USE_2025_11 = useWrite(UseCouponBody2025_11)
 
 /** E11 use. */
 export function use(
@@ -231,7 +234,7 @@ export function use(
       location: 'body',
     })
   }
-  return idempotentWrite(USE, {
+  return idempotentWrite(revised ? USE_2025_11 : USE, {
     deps,
     caller,
     ...path,
