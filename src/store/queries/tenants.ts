@@ -32,7 +32,7 @@ export class TenantQueries extends Executor {
 
   async getPartner(mchid: string): Promise<Partner | undefined> {
     const [r] = (await hot.selectPartner(this.db, this.dialect.name, mchid)).rows
-    return r && { mchid: r.mchid, apiv3Key: r.apiv3_key, revision: r.revision as Revision }
+    return r && partner(r)
   }
 
   async insertPartner(p: Partner): Promise<void> {
@@ -55,9 +55,7 @@ export class TenantQueries extends Executor {
     const partners = await this.db.selectFrom('partners').selectAll().orderBy('mchid').execute()
     const certs = await this.db.selectFrom('partner_certs').select(['mchid', 'serial_no']).execute()
     return partners.map((p) => ({
-      mchid: p.mchid,
-      apiv3Key: p.apiv3_key,
-      revision: p.revision as Revision,
+      ...partner(p),
       serialNos: certs.filter((c) => c.mchid === p.mchid).map((c) => c.serial_no),
     }))
   }
@@ -182,4 +180,11 @@ export class TenantQueries extends Executor {
       openids.map((openid) => ({ appid, openid, created_at: t })),
     )
   }
+}
+
+/** A partner row; the revision only when it is not the default 2025-08 (absent means that). */
+function partner(r: { mchid: string; apiv3_key: string; revision: string }): Partner {
+  const p: Partner = { mchid: r.mchid, apiv3Key: r.apiv3_key }
+  if (r.revision !== '2025-08') p.revision = r.revision as Revision
+  return p
 }
