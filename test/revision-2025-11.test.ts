@@ -291,12 +291,33 @@ test('use: an order XOR a pay-score order; a store of the brand, open and associ
   })
   assert.equal(open.status, 200, open.text)
   const stores = `${API}/product-coupons/${pc.product_coupon_id}/stock-bundles/${pc.stock_bundle.stock_bundle_id}`
-  // Not yet associated (store_scope SPECIFIC), closed, unknown: 268584404.
-  for (const id of [open.json.store_id, closed.json.store_id, '999']) {
+  const brand = await s.admin('POST', '/sandbox/brands', {
+    partner_mchids: [s.sandbox.partner.mchid],
+  })
+  const foreign = await s.admin('POST', '/sandbox/stores', { brand_id: brand.json.brand_id })
+  assert.equal(foreign.status, 200, foreign.text)
+  // Not yet associated (store_scope SPECIFIC), closed, unknown, another brand's: 268584404.
+  for (const id of [open.json.store_id, closed.json.store_id, '999', foreign.json.store_id]) {
     const r = await useIt(c0, { store_id: id })
     expectError(r, 400, 'INVALID_REQUEST')
     assert.match(r.headers.get('request-id') ?? '', /-268584404$/)
   }
+  // store_scope NONE: any open store of the stock's brand, none of another brand's.
+  const single = await s.call('POST', `${API}/product-coupons`, productCouponBody(s))
+  assert.equal(single.status, 200, single.text)
+  const one = await s.call('POST', `${API}/users/${s.sandbox.openid}/coupons`, {
+    product_coupon_id: single.json.product_coupon_id,
+    stock_id: single.json.stock.stock_id,
+    appid: s.sandbox.appid,
+    send_request_no: reqNo('SS'),
+    brand_id: s.sandbox.brand_id,
+  })
+  assert.equal(one.status, 200, one.text)
+  await confirm(one.json)
+  expectError(await useIt(one.json, { store_id: foreign.json.store_id }), 400, 'INVALID_REQUEST')
+  const plain = await useIt(one.json, { store_id: open.json.store_id })
+  assert.equal(plain.status, 200, plain.text)
+  assert.ok(plain.json.single_usage_detail, 'a SINGLE coupon keeps single_usage_detail')
   const assoc = await s.call('POST', `${stores}/associate-stores`, {
     brand_id: s.sandbox.brand_id,
     store_list: [{ store_id: open.json.store_id }, { store_id: closed.json.store_id }],
@@ -488,4 +509,24 @@ test('the SDK typed by revision: clientFor 2025-11 has the bundle methods and it
     assert.equal(x.event_type, 'PRODUCT_COUPON_SP.SEND')
     assert.equal(x.plaintext.stock_bundle_id, pc.stock_bundle.stock_bundle_id)
   }
+})
+
+// Last: it moves the sandbox clock past every window of this file.
+test('bundle coupons expire with their window on the sandbox clock, locked ones included', async () => {
+  const pc = await createBundle(3)
+  const sent = await sendBundle(pc)
+  const [c0, c1] = sent.user_product_coupon_list as Coupon[]
+  assert.ok(c0 && c1)
+  await confirm(c0)
+  assert.equal((await get(c1)).coupon_state, 'CONFIRMING')
+  const end = Date.parse((await get(c0)).valid_end_time) / 1000
+  const nowS = Date.parse(await now()) / 1000
+  const moved = await s.admin('POST', '/sandbox/clock', {
+    advance_seconds: Math.ceil(end - nowS) + 1,
+  })
+  assert.equal(moved.status, 200, moved.text)
+  assert.equal((await get(c0)).coupon_state, 'EXPIRED')
+  assert.equal((await get(c1)).coupon_state, 'EXPIRED')
+  const r = await useIt(c0)
+  expectError(r, 400, 'INVALID_REQUEST')
 })
