@@ -10,9 +10,7 @@ import {
   addStockBundle,
   bundleStores,
   createProductCoupon2025_11,
-  deactivateCouponBundle,
   patchStockBundle,
-  sendCouponBundle,
   updateStockBundleBudget,
 } from '../service/bundles.ts'
 import { type Caller, revisionOf, type ServiceDeps } from '../service/context.ts'
@@ -32,6 +30,7 @@ import {
   updateStockBudget,
   uploadCouponCodes,
 } from '../service/stocks.ts'
+import { deactivateCouponBundle, sendCouponBundle } from '../service/user-coupon-bundles.ts'
 import { confirm, deactivate, returnUserCoupon, use } from '../service/user-coupon-ops.ts'
 
 export type Binding<K extends OperationName> = (

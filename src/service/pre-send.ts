@@ -8,7 +8,7 @@ import { presentUserCoupon } from '../domain/present.ts'
 import type { ProductCoupon } from '../domain/product-coupon.ts'
 import { checkSend, checkUserLimit, perUserLimit } from '../domain/send.ts'
 import type { StoreTx } from '../store/store.ts'
-import { bundleStocks, issueBundle, presentUserBundle } from './bundles.ts'
+import { bundleStocks } from './bundles.ts'
 import type { Caller, ServiceDeps } from './context.ts'
 import {
   requireAppId,
@@ -19,6 +19,7 @@ import {
 } from './guards.ts'
 import { type IdempotentWrite, idempotentWrite, type WriteRequest } from './idempotency.ts'
 import { issue } from './send-coupon.ts'
+import { issueBundle, presentUserBundle } from './user-coupon-bundles.ts'
 
 /**
  * Pre-send (2025-11): a token the partner's mini program opens WeChat's claim component with

@@ -24,7 +24,6 @@ import {
   useCoupon,
 } from '../domain/user-coupon.ts'
 import type { StoreTx } from '../store/store.ts'
-import { bundleCoupons, bundleLock, saveChanged } from './bundles.ts'
 import { queueCallback } from './callbacks.ts'
 import { type Caller, revisionOf, type ServiceDeps } from './context.ts'
 import {
@@ -41,6 +40,7 @@ import {
   idempotentWrite,
   type WriteRequest,
 } from './idempotency.ts'
+import { bundleCoupons, bundleLock, saveChanged } from './user-coupon-bundles.ts'
 
 interface CouponBody {
   product_coupon_id: string
