@@ -16,7 +16,8 @@ import { expectError, startTestServer, TEST_SETTINGS, type TestServer } from './
  * The 2025-11 revision end to end: a partner on it creates PROGRESSIVE_BUNDLE product coupons,
  * sends user coupon bundles, uses them in order under interval_days on the sandbox clock, may
  * return only the latest used one, names stores and pay-score orders, and pre-sends; the seed's
- * SEQUENTIAL is refused as an unknown enum value, and the reverse on a 2025-08 partner.
+ * SEQUENTIAL is refused as an unknown enum value, and the reverse on a 2025-08 partner. Long
+ * on purpose: every case shares the two servers and the bundle helpers above them.
  */
 
 let s: TestServer

@@ -70,7 +70,7 @@ import {
  * methods, the test suites' endpoint lists and the README's operation list are derived from it
  * (the service each operation runs is bound by name in the server, checked complete by the
  * compiler). Adding an endpoint: its schemas, a domain rule, a service function, one entry
- * here, its binding, tests.
+ * here, its binding, tests. (Long because it is the one table, both revisions included.)
  */
 
 export type ApiMethod = 'GET' | 'POST' | 'PATCH'
