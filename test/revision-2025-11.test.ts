@@ -512,6 +512,30 @@ test('the SDK typed by revision: clientFor 2025-11 has the bundle methods and it
   }
 })
 
+test("rate limits follow the partner's revision: create is 20/s on 2025-11, 1,000/min on 2025-08", async () => {
+  const limited = behaviour({
+    ...TEST_SETTINGS,
+    rateLimits: { enabled: true, per: 'partner', overrides: {} },
+  })
+  const [a, b] = await Promise.all([
+    startTestServer(behaviour({ ...limited, revision: '2025-11' })),
+    startTestServer(limited),
+  ])
+  try {
+    // Limits are counted before validation: an empty body is enough to be counted.
+    const burst = (x: TestServer) =>
+      Promise.all(Array.from({ length: 40 }, () => x.call('POST', `${API}/product-coupons`, {})))
+    const [on11, on08] = await Promise.all([burst(a), burst(b)])
+    assert.ok(on11.filter((r) => r.status === 429).length >= 10, 'a 2025-11 partner is limited')
+    assert.ok(
+      on08.every((r) => r.status === 400),
+      'a 2025-08 partner is not',
+    )
+  } finally {
+    await Promise.all([a.close(), b.close()])
+  }
+})
+
 // Last: it moves the sandbox clock past every window of this file.
 test('bundle coupons expire with their window on the sandbox clock, locked ones included', async () => {
   const pc = await createBundle(3)

@@ -71,12 +71,15 @@ export const wechatApi: FastifyPluginAsync<{
     }
     if (operation === undefined) return
     // An operation of another revision does not exist for this partner.
-    const only = (OPERATIONS[operation] as OperationSpec).only
-    if (only !== undefined && only !== revisionOf(request.caller)) throw wxError('NOT_FOUND_ROUTE')
+    const spec: OperationSpec = OPERATIONS[operation]
+    const revision = revisionOf(request.caller)
+    if (spec.only !== undefined && spec.only !== revision) throw wxError('NOT_FOUND_ROUTE')
+    const revised = revision === '2025-08' ? undefined : spec.revisions?.[revision]?.rateLimit
     // Rejected calls change nothing: both checks run before validation and the service.
     if (limits.enabled) {
       const subject = limits.per === 'brand' ? (brandOf(request) ?? '') : ''
-      if (!(await opts.traffic.limiter.take(operation, `${request.caller.mchid}\n${subject}`))) {
+      const key = `${request.caller.mchid}\n${subject}`
+      if (!(await opts.traffic.limiter.take(operation, key, revised))) {
         throw wxError('RATELIMIT_EXCEEDED')
       }
     }

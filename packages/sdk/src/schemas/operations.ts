@@ -98,6 +98,8 @@ export interface RevisionParts {
   readonly query?: TObject
   readonly body?: TObject
   readonly response?: TSchema
+  /** This revision's interface limit, where its pages print another. */
+  readonly rateLimit?: RateLimit
 }
 
 export interface OperationSpec {
@@ -173,6 +175,8 @@ export const OPERATIONS = {
       '2025-11': {
         body: CreateProductCouponBody2025_11,
         response: CreateProductCouponResponse2025_11,
+        // The 2025-11 create page prints 20/s where the seed's said 1,000/min.
+        rateLimit: MANAGEMENT,
       },
     },
   },
