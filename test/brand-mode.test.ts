@@ -336,10 +336,12 @@ test('the SDK brand client: typed brand methods, signed and verified under the b
   const pc = await client.getProductCoupon({ product_coupon_id: created.product_coupon_id })
   assert.equal(pc.product_coupon_id, created.product_coupon_id)
   assert.equal('brand_id' in pc, false)
+  const stockId = created.stock?.stock_id
+  assert.ok(stockId, 'a SINGLE create answers its stock')
   const coupon = await client.sendCoupon({
     openid: b.openid,
     product_coupon_id: created.product_coupon_id,
-    stock_id: created.stock.stock_id,
+    stock_id: stockId,
     appid: b.appid,
     send_request_no: reqNo('SDKB'),
   })

@@ -179,3 +179,17 @@ async function closedPort(): Promise<number> {
   await new Promise((resolve) => probe.close(resolve))
   return address.port
 }
+
+test('2025-11 controls: a partner on a revision, a store of a brand, claiming a pre-send token', async () => {
+  const p = JSON.parse(await ok(['tenants', 'add-partner', '--revision', '2025-11', '--json']))
+  assert.equal(p.revision, '2025-11')
+  const sandbox = JSON.parse(readFileSync(join(dir, 'sandbox.json'), 'utf8')) as {
+    brand_id: string
+  }
+  assert.match(
+    await ok(['tenants', 'add-store', '--brand-id', sandbox.brand_id, '--closed']),
+    /^store \d+ {2}closed\n$/,
+  )
+  assertFailure(await cli(['tenants', 'add-partner', '--revision', '2024']), /--revision/)
+  assertFailure(await cli(['claim', 'no-such-token']), /^wxcoupon: NOT_FOUND: /)
+})

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import fc from 'fast-check'
-import { startTestServer, type TestServer } from './helpers/harness.ts'
+import { behaviour } from '../src/domain/settings.ts'
+import { formatRfc3339 } from '../src/domain/time.ts'
+import { API, reqNo } from './helpers/fixtures.ts'
+import { startTestServer, TEST_SETTINGS, type TestServer } from './helpers/harness.ts'
 import type { Cmd, CouponPick, IndexChoice } from './helpers/model/commands-base.ts'
 import { List, type ListFilter, Query } from './helpers/model/commands-reads.ts'
 import { Conflict, Replay } from './helpers/model/commands-replays.ts'
@@ -213,3 +216,139 @@ test('the model agrees with the linearizability model on its three states', () =
     }
   }
 })
+
+// ---- 2025-11: one user coupon bundle against its reference model ----
+
+/**
+ * The bundle's reference model: `u` coupons used, always the first u (in-order use). use(k)
+ * succeeds iff k = u; return(k) iff k = u − 1 (the latest used); anything else is a 400
+ * INVALID_REQUEST (268578367; 272756745 for a used one used again) and changes nothing. After every step each coupon reads USED below
+ * u, EFFECTIVE at u (interval_days 0 unlocks at once), PENDING above, with used_count u on all.
+ */
+test(`a user coupon bundle follows its model: ${Math.max(2, RUNS / 4)} runs (seed ${SEED})`, async () => {
+  const b = await startTestServer(behaviour({ ...TEST_SETTINGS, revision: '2025-11' }))
+  try {
+    const steps = fc.array(fc.record({ use: fc.boolean(), k: fc.nat({ max: 2 }) }), {
+      minLength: 1,
+      maxLength: 10,
+    })
+    await fc.assert(
+      fc.asyncProperty(steps, async (cmds) => {
+        const x = await newBundle(b)
+        let u = 0
+        for (const { use, k } of cmds) {
+          const r = use ? await x.use(k) : await x.ret(k)
+          const allowed = use ? k === u : k === u - 1
+          if (allowed) {
+            assert.equal(r.status, 200, r.text)
+            u += use ? 1 : -1
+          } else {
+            assert.equal(r.status, 400, r.text)
+            assert.equal(r.json.code, 'INVALID_REQUEST')
+            // A used coupon used again is the seed's 272756745 (券已被其他订单核销).
+            const numeric = use && k < u ? 272756745 : 268578367
+            assert.match(r.headers.get('request-id') ?? '', new RegExp(`-${numeric}$`))
+          }
+          const seen = await x.states()
+          const want = Array.from({ length: x.count }, (_, i) =>
+            i < u ? 'USED' : i === u ? 'EFFECTIVE' : 'PENDING',
+          )
+          assert.deepEqual(
+            seen.map((e) => e.state),
+            want,
+          )
+          assert.deepEqual(
+            seen.map((e) => e.used),
+            Array(x.count).fill(u),
+          )
+        }
+      }),
+      { numRuns: Math.max(2, RUNS / 4), seed: SEED },
+    )
+  } finally {
+    await b.close()
+  }
+})
+
+async function newBundle(b: TestServer) {
+  const sb = b.sandbox
+  const now = Math.floor(Date.now() / 1000)
+  const count = 3
+  const created = await b.call('POST', `${API}/product-coupons`, {
+    out_request_no: reqNo('MB'),
+    brand_id: sb.brand_id,
+    scope: 'ALL',
+    type: 'NORMAL',
+    usage_mode: 'PROGRESSIVE_BUNDLE',
+    progressive_bundle_usage_info: { count, interval_days: 0 },
+    display_info: {
+      name: '多次优惠',
+      image_url: 'https://wxpaylogo.qpic.cn/wxpaylogo/x/image',
+      background_url: 'https://wxpaylogo.qpic.cn/wxpaylogo/x/background',
+    },
+    stock_bundle: {
+      coupon_code_mode: 'WECHATPAY',
+      stock_send_rule: { max_count: 1000, max_count_per_user: 100 },
+      progressive_bundle_usage_rule: {
+        coupon_available_period: {
+          available_begin_time: formatRfc3339(now - 86_400),
+          available_end_time: formatRfc3339(now + 30 * 86_400),
+        },
+        normal_coupon_list: [10, 20, 30].map((d) => ({ threshold: 100, discount_amount: d })),
+      },
+      usage_rule_display_info: { coupon_usage_method_list: ['OFFLINE'], usage_description: 'x' },
+      coupon_display_info: { code_display_mode: 'QRCODE' },
+      notify_config: { notify_appid: sb.appid },
+      store_scope: 'NONE',
+    },
+  })
+  assert.equal(created.status, 200, created.text)
+  const pc = created.json.product_coupon_id as string
+  const sent = await b.call('POST', `${API}/users/${sb.openid}/coupon-bundles`, {
+    product_coupon_id: pc,
+    stock_bundle_id: created.json.stock_bundle.stock_bundle_id,
+    appid: sb.appid,
+    send_request_no: reqNo('MS'),
+    brand_id: sb.brand_id,
+  })
+  assert.equal(sent.status, 200, sent.text)
+  const coupons = sent.json.user_product_coupon_list as {
+    coupon_code: string
+    stock: { stock_id: string }
+  }[]
+  const ref = (i: number) => ({
+    product_coupon_id: pc,
+    stock_id: coupons[i]?.stock.stock_id ?? '',
+    appid: sb.appid,
+    brand_id: sb.brand_id,
+  })
+  const path = (i: number, action = '') =>
+    `${API}/users/${sb.openid}/coupons/${coupons[i]?.coupon_code}${action}`
+  for (let i = 0; i < count; i++) {
+    const r = await b.call('POST', path(i, '/confirm'), { ...ref(i), out_request_no: reqNo('MC') })
+    assert.equal(r.status, 200, r.text)
+  }
+  const clock = async () => (await b.admin('GET', '/sandbox/clock')).json.now as string
+  return {
+    count,
+    use: async (i: number) =>
+      b.call('POST', path(i, '/use'), {
+        ...ref(i),
+        use_time: await clock(),
+        out_request_no: reqNo('MU'),
+        associated_order_info: { transaction_id: '4200000000000001' },
+      }),
+    ret: (i: number) =>
+      b.call('POST', path(i, '/return'), { ...ref(i), out_request_no: reqNo('MR') }),
+    states: async () =>
+      Promise.all(
+        coupons.map(async (_, i) => {
+          const r = await b.call('GET', `${path(i)}?${new URLSearchParams(ref(i))}`)
+          return {
+            state: r.json.coupon_state as string,
+            used: r.json.user_product_coupon_bundle_info?.used_count as number,
+          }
+        }),
+      ),
+  }
+}

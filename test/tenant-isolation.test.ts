@@ -3,6 +3,14 @@ import { after, before, describe, test } from 'node:test'
 import { OPERATION_NAMES, type OperationName } from '../packages/sdk/src/schemas/operations.ts'
 import { API } from './helpers/fixtures.ts'
 import { operationOf } from './helpers/operation-routes.ts'
+import {
+  BUNDLE_OPS,
+  type BundleWorld,
+  bundleCells,
+  bundleSnapshot,
+  runBundleCell,
+  setupBundleWorld,
+} from './helpers/tenant/bundles.ts'
 import { certificateCells } from './helpers/tenant/certificates.ts'
 import { hit, judge, type Req, shape } from './helpers/tenant/judge.ts'
 import {
@@ -205,6 +213,7 @@ describe('the matrix covers the operation table', () => {
     const covered = new Set<string>([
       ...NOTIFY_OPS,
       ...CERTIFICATE_OPS,
+      ...BUNDLE_OPS,
       ...GROUPS.map(([name]) => name),
     ])
     assert.deepEqual(
@@ -216,6 +225,27 @@ describe('the matrix covers the operation table', () => {
       const req = ep.build(w, ownerCtx(w, ep))
       assert.equal(operationOf(req.method, req.path), ep.op, `${req.method} ${req.path}`)
     }
+  })
+})
+
+describe("2025-11 bundle operations on another partner's ids fail as on ids that do not exist", () => {
+  let bw: BundleWorld
+  let snapshot: unknown
+  before(async () => {
+    bw = await setupBundleWorld()
+    snapshot = await bundleSnapshot(bw)
+  })
+  after(() => bw?.close())
+  for (const cell of bundleCells) test(`${cell.op}: ${cell.name}`, () => runBundleCell(bw, cell))
+  test('every bundle operation has a cell', () => {
+    const ops = new Set(bundleCells.map((c) => c.op))
+    assert.deepEqual(
+      BUNDLE_OPS.filter((op) => !ops.has(op)),
+      [],
+    )
+  })
+  test("A's bundle, read by A, is exactly what it was", async () => {
+    assert.deepEqual(await bundleSnapshot(bw), snapshot)
   })
 })
 

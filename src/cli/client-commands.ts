@@ -174,14 +174,31 @@ export function addClientCommands(program: Command): void {
     })
   controls(tenants.command('add-partner'))
     .description('a new partner; prints its private key once (it is not kept)')
+    .addOption(
+      new Option(
+        '--revision <revision>',
+        "the partner's API revision (default: the server's setting)",
+      ).choices(['2025-08', '2025-11'] as const),
+    )
     .action(async (opts) => {
       const admin = await openAdmin(opts)
-      const p = await admin.client.createPartner()
+      const p = await admin.client.createPartner(
+        opts.revision === undefined ? {} : { revision: opts.revision },
+      )
       print(
         opts,
         p,
-        `partner ${p.mchid}  serial_no ${p.serial_no}  apiv3_key ${p.apiv3_key}\n${p.private_key_pem.trimEnd()}`,
+        `partner ${p.mchid}  revision ${p.revision}  serial_no ${p.serial_no}  apiv3_key ${p.apiv3_key}\n${p.private_key_pem.trimEnd()}`,
       )
+    })
+  controls(tenants.command('add-store'))
+    .description("a store of a brand (2025-11: a use's store_id, bundle store association)")
+    .requiredOption('--brand-id <id>', 'the brand')
+    .option('--closed', 'a closed store (uses naming it are refused)')
+    .action(async (opts) => {
+      const admin = await openAdmin(opts)
+      const st = await admin.client.createStore({ brand_id: opts.brandId, open: !opts.closed })
+      print(opts, st, `store ${st.store_id}${opts.closed ? '  closed' : ''}`)
     })
   controls(tenants.command('add-brand'))
     .description('a brand authorised to the given partners')

@@ -40,6 +40,24 @@ export function addSandboxCommands(program: Command): void {
       print(opts, clock, `sandbox time ${clock.now}`)
     })
 
+  controls(program.command('claim'))
+    .description(
+      'claim a pre-send token as the user would in the mini program (2025-11): the coupon is issued, with its callback',
+    )
+    .addArgument(new Argument('<token>', 'the token pre-send-coupon answered'))
+    .action(async (token, opts) => {
+      const admin = await openAdmin(opts)
+      const claimed = (await admin.client.claimPreSendToken({ token })) as {
+        coupon_code?: string
+        user_coupon_bundle_id?: string
+        user_product_coupon_list?: { coupon_code: string }[]
+      }
+      const text = claimed.user_coupon_bundle_id
+        ? `user coupon bundle ${claimed.user_coupon_bundle_id}  coupons ${(claimed.user_product_coupon_list ?? []).map((c) => c.coupon_code).join(', ')}`
+        : `coupon ${claimed.coupon_code}`
+      print(opts, claimed, text)
+    })
+
   const both = ['product-coupon', 'stock'] as const
   review(program, 'approve', 'pass review: an AUDITING product coupon or stock goes live', both)
   review(

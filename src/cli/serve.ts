@@ -96,9 +96,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
           import('../server/prepare.ts'),
         ])
         // A bad settings file is refused here, once, rather than by every worker.
-        await loadSettings(opts.settings)
+        const settings = await loadSettings(opts.settings)
         const prepared = await prepareDatabase({
           dataDir: opts.dataDir,
+          revision: settings.revision,
           ...(opts.db ? { databaseUrl: opts.db } : {}),
         }).catch(explain)
         database = prepared.database

@@ -168,6 +168,61 @@ export const ERRORS = {
   ),
   // A brand_id in a brand call's body or query that is not the brand that signed it.
   BRAND_ID_MISMATCH: entry(400, 'INVALID_REQUEST', 'brand_id 与签名的品牌不一致', 268435464, true),
+  // The 2025-11 revision (PROGRESSIVE_BUNDLE, stores, pre-send).
+  BUNDLE_RETURN_NOT_LATEST: entry(
+    400,
+    'INVALID_REQUEST',
+    '只有券组内最近一张已核销的券可以退回',
+    268578367,
+    true,
+  ),
+  BUNDLE_TIERS_NOT_PROGRESSIVE: entry(
+    400,
+    'INVALID_REQUEST',
+    '非递减优惠每一轮的优惠力度应大于等于前一轮',
+    268586067,
+  ),
+  STORE_INVALID: entry(400, 'INVALID_REQUEST', '核销门店非法', 268584404),
+  // A per-store outcome of (dis)associate-stores, inside a 200 answer.
+  STORE_NOT_OF_BRAND: entry(400, 'INVALID_REQUEST', '门店不存在或不属于该品牌', 268584404, true),
+  STORE_SCOPE_ALL: entry(400, 'INVALID_REQUEST', '当前券批次全部门店可用', 268578813),
+  STORE_SCOPE_NONE: entry(400, 'INVALID_REQUEST', '当前券批次不限门店', 268578813, true),
+  USE_BUNDLE_API: entry(400, 'INVALID_REQUEST', '批次组内的批次请使用批次组接口', 268435464, true),
+  SEND_USE_BUNDLE_API: entry(
+    400,
+    'INVALID_REQUEST',
+    '多次优惠批次请使用向用户发放商品券批次组接口',
+    268435464,
+    true,
+  ),
+  DEACTIVATE_USE_BUNDLE_API: entry(
+    400,
+    'INVALID_REQUEST',
+    '多次优惠券请使用失效用户商品券组接口',
+    268435464,
+    true,
+  ),
+  ADD_STOCK_USE_BUNDLE_API: entry(
+    400,
+    'INVALID_REQUEST',
+    '多次优惠商品券请使用添加商品券批次组接口',
+    268435464,
+    true,
+  ),
+  NOT_PROGRESSIVE_BUNDLE: entry(
+    400,
+    'INVALID_REQUEST',
+    '商品券使用模式不是多次优惠',
+    268435464,
+    true,
+  ),
+  NOT_FOUND_STOCK_BUNDLE: entry(404, 'NOT_FOUND', '未找到 stock_bundle_id 对应的批次组', 268578608),
+  NOT_FOUND_USER_COUPON_BUNDLE: entry(
+    404,
+    'NOT_FOUND',
+    '未找到 user_coupon_bundle_id 对应的用户券组',
+    268578608,
+  ),
   RATELIMIT_EXCEEDED: entry(429, 'RATELIMIT_EXCEEDED', '请求超过接口频率限制', 270924289),
   SYSTEM_ERROR: entry(500, 'SYSTEM_ERROR', '系统异常，请稍后重试', 268435455, true),
   // Sandbox controls (not part of WeChat Pay) use the same envelope.
@@ -187,6 +242,20 @@ export const ERRORS = {
   ),
   SANDBOX_NOT_FOUND: entry(404, 'NOT_FOUND', 'no such sandbox object', 990000404, true),
   SANDBOX_CONFLICT: entry(409, 'CONFLICT', 'it exists already', 990000409, true),
+  SANDBOX_TOKEN_EXPIRED: entry(
+    400,
+    'INVALID_REQUEST',
+    'the pre-send token has expired (5 minutes on the sandbox clock)',
+    990000400,
+    true,
+  ),
+  SANDBOX_TOKEN_CLAIMED: entry(
+    400,
+    'INVALID_REQUEST',
+    'the pre-send token was already claimed',
+    990000400,
+    true,
+  ),
 } as const satisfies Record<string, CatalogueEntry>
 
 export type ErrorName = keyof typeof ERRORS

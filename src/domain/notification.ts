@@ -150,7 +150,9 @@ function couponIds(c: UserCoupon): Record<string, string> {
 export function sendPayload(c: UserCoupon): Record<string, string> {
   const p: Record<string, string> = {
     ...couponIds(c),
-    valid_begin_time: formatRfc3339(c.validBegin),
+    valid_begin_time: formatRfc3339(
+      c.bundle && c.validBegin > c.validEnd ? c.bundle.placeholderBegin : c.validBegin,
+    ),
     valid_end_time: formatRfc3339(c.validEnd),
     receive_time: formatRfc3339(c.receiveTime),
     send_request_no: c.sendRequestNo,
@@ -158,6 +160,11 @@ export function sendPayload(c: UserCoupon): Record<string, string> {
   }
   if (c.attach !== undefined) p.attach = c.attach
   if (c.channelCustomInfo !== undefined) p.channel_custom_info = c.channelCustomInfo
+  // 2025-11: a bundle coupon's callback names its stock bundle and user coupon bundle.
+  if (c.bundle) {
+    p.stock_bundle_id = c.bundle.stockBundleId
+    p.user_coupon_bundle_id = c.bundle.id
+  }
   return p
 }
 

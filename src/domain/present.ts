@@ -1,9 +1,11 @@
 import type {
+  CouponUsageDetail,
   ProductCouponEntity,
   SequentialUsageDetailItem,
-  SingleUsageDetail,
   StockEntity,
+  StockEntity2025_11,
   UserProductCouponEntity,
+  UserProductCouponEntity2025_11,
 } from '@wxcoupon/sdk/schemas'
 import type { ProductCoupon, Stock } from './product-coupon.ts'
 import { sentTodayAt } from './product-coupon.ts'
@@ -18,12 +20,13 @@ import { atTime, roundState, type UsageSlot, type UserCoupon, usedCount } from '
  */
 
 export function presentProductCoupon(pc: ProductCoupon): ProductCouponEntity {
-  const e: ProductCouponEntity = {
+  // The config holds what the partner's revision sent, so the entity has that revision's fields.
+  const e = {
     product_coupon_id: pc.id,
     ...pc.config,
     state: pc.state,
     brand_id: pc.brandId,
-  }
+  } as ProductCouponEntity
   if (pc.deactivation) {
     e.deactivate_request_no = pc.deactivation.requestNo
     e.deactivate_time = formatRfc3339(pc.deactivation.time)
@@ -43,6 +46,12 @@ export function presentStock(s: Stock, now: number): StockEntity {
     state: stockStateAt(s, now),
     brand_id: s.brandId,
   }
+  if (s.bundle) {
+    ;(e as StockEntity2025_11).stock_bundle_info = {
+      stock_bundle_id: s.bundle.id,
+      stock_bundle_index: s.bundle.index,
+    }
+  }
   if (s.codeCount) {
     e.coupon_code_count_info = {
       total_count: s.codeCount.total,
@@ -58,12 +67,13 @@ export function presentStock(s: Stock, now: number): StockEntity {
 }
 
 /** Q1: use_* only while the slot is USED (or kept by setting); return_* once returned. */
-function slotFields(slot: UsageSlot, settings: BehaviourSettings): SingleUsageDetail {
-  const d: SingleUsageDetail = {}
+function slotFields(slot: UsageSlot, settings: BehaviourSettings): CouponUsageDetail {
+  const d: CouponUsageDetail = {}
   if (slot.use && (slot.used || settings.keepUseInfoAfterReturn)) {
     d.use_request_no = slot.use.requestNo
     d.use_time = formatRfc3339(slot.use.time)
-    d.associated_order_info = slot.use.order
+    if (slot.use.order) d.associated_order_info = slot.use.order
+    if (slot.use.payScoreOrder) d.associated_pay_score_order_info = slot.use.payScoreOrder
   }
   if (slot.ret) {
     d.return_request_no = slot.ret.requestNo
@@ -88,11 +98,14 @@ export function presentUserCoupon(
   const e: UserProductCouponEntity = {
     coupon_code: c.couponCode,
     coupon_state: c.state,
-    valid_begin_time: formatRfc3339(c.validBegin),
+    // A locked bundle coupon shows the placeholder, not the sentinel it is stored with.
+    valid_begin_time: formatRfc3339(
+      c.bundle && c.validBegin > c.validEnd ? c.bundle.placeholderBegin : c.validBegin,
+    ),
     valid_end_time: formatRfc3339(c.validEnd),
     receive_time: formatRfc3339(c.receiveTime),
     send_request_no: c.sendRequestNo,
-    send_channel: c.sendChannel,
+    send_channel: c.sendChannel as UserProductCouponEntity['send_channel'],
     product_coupon: presentProductCoupon(ctx.productCoupon),
     stock: presentStock(ctx.stock, now),
     brand_id: c.brandId,
@@ -106,7 +119,19 @@ export function presentUserCoupon(
     e.deactivate_time = formatRfc3339(c.deactivation.time)
     e.deactivate_reason = c.deactivation.reason
   }
-  if (c.single) e.single_usage_detail = slotFields(c.single, settings)
+  if (c.single && c.bundle) {
+    const b = c.bundle
+    Object.assign(e, {
+      progressive_bundle_usage_detail: slotFields(c.single, settings),
+      user_product_coupon_bundle_info: {
+        user_coupon_bundle_id: b.id,
+        user_coupon_bundle_index: b.index,
+        total_count: b.total,
+        used_count: b.usedCount,
+      },
+    })
+  } else if (c.single) e.single_usage_detail = slotFields(c.single, settings)
+  if (c.tags) (e as UserProductCouponEntity2025_11).coupon_tag_info = c.tags
   if (c.sequential) {
     const items: SequentialUsageDetailItem[] = []
     for (const round of c.sequential.rounds) {

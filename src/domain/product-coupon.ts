@@ -1,11 +1,14 @@
 import type {
   CreateProductCouponBody,
+  CreateProductCouponBody2025_11,
   ProductCouponDisplayInfo,
   ProductCouponScope,
   ProductCouponState,
   ProductCouponType,
+  ProgressiveBundleUsageInfo,
   SequentialUsageInfo,
   SingleUsageInfo,
+  SingleUsageRule,
   StockForCreate,
   StockState,
   UsageMode,
@@ -18,9 +21,11 @@ import { beijingDayNumber, DAY, formatRfc3339, parseRfc3339 } from './time.ts'
 export interface ProductCouponConfig {
   scope: ProductCouponScope
   type: ProductCouponType
-  usage_mode: UsageMode
+  /** PROGRESSIVE_BUNDLE only on product coupons of 2025-11 partners. */
+  usage_mode: UsageMode | 'PROGRESSIVE_BUNDLE'
   single_usage_info?: SingleUsageInfo
   sequential_usage_info?: SequentialUsageInfo
+  progressive_bundle_usage_info?: ProgressiveBundleUsageInfo
   display_info: ProductCouponDisplayInfo
   out_product_no?: string
 }
@@ -47,7 +52,11 @@ export interface Stock {
   brandId: string
   mchid: string
   state: StockState
-  config: StockForCreate
+  config: StockConfig
+  /** A tier stock of a stock bundle (2025-11): the bundle and the tier's 0-based index. */
+  bundle?: { id: string; index: number }
+  /** Stores associated with the stock (store_scope SPECIFIC; bundle association). */
+  storeIds?: string[]
   /** Coupons issued so far, and on `sentDay` (Beijing day number). */
   sentTotal: number
   sentToday: number
@@ -57,6 +66,9 @@ export interface Stock {
   deactivation?: Deactivation
   createdAt: number
 }
+
+/** A stock's configuration: a seed-era stock, or (2025-11) a tier of a bundle with its one rule. */
+export type StockConfig = StockForCreate & { progressive_bundle_usage_rule?: SingleUsageRule }
 
 function businessRule(field: string, issue: string): never {
   throw wxError('BUSINESS_RULE', { field, issue, location: 'body' })
@@ -232,7 +244,7 @@ function time(value: string, field: string): number {
   return t
 }
 
-function checkPeriod(p: PeriodInput, at: string, availableDaysSet: boolean): void {
+export function checkPeriod(p: PeriodInput, at: string, availableDaysSet: boolean): void {
   const begin = time(p.available_begin_time, `${at}/available_begin_time`)
   const end = time(p.available_end_time, `${at}/available_end_time`)
   if (end <= begin) businessRule(`${at}/available_end_time`, 'must be after available_begin_time')
@@ -268,11 +280,12 @@ function checkPeriod(p: PeriodInput, at: string, availableDaysSet: boolean): voi
 }
 
 /** Stored times are rewritten once to the canonical `+08:00` form every client can parse. */
-export function normaliseStockTimes(stock: StockForCreate): StockForCreate {
-  const copy: StockForCreate = structuredClone(stock)
+export function normaliseStockTimes<T extends StockConfig>(stock: T): T {
+  const copy: T = structuredClone(stock)
   const period =
     copy.single_usage_rule?.coupon_available_period ??
-    copy.sequential_usage_rule?.coupon_available_period
+    copy.sequential_usage_rule?.coupon_available_period ??
+    copy.progressive_bundle_usage_rule?.coupon_available_period
   if (period) {
     period.available_begin_time = canonical(period.available_begin_time)
     period.available_end_time = canonical(period.available_end_time)
@@ -292,7 +305,8 @@ function canonical(value: string): string {
 export function stockPeriod(stock: Stock): PeriodInput & { begin: number; end: number } {
   const p =
     stock.config.single_usage_rule?.coupon_available_period ??
-    stock.config.sequential_usage_rule?.coupon_available_period
+    stock.config.sequential_usage_rule?.coupon_available_period ??
+    stock.config.progressive_bundle_usage_rule?.coupon_available_period
   if (!p) throw new Error(`stock ${stock.id} has no usage rule`)
   return {
     ...p,
@@ -310,11 +324,17 @@ export function sentTodayAt(stock: Stock, now: number): number {
 export function newProductCoupon(
   id: string,
   mchid: string,
-  body: CreateProductCouponBody,
+  body: CreateProductCouponBody | CreateProductCouponBody2025_11,
   state: ProductCouponState,
   now: number,
 ): ProductCoupon {
-  const { out_request_no: _n, brand_id: _b, stock: _s, ...config } = body
+  const {
+    out_request_no: _n,
+    brand_id: _b,
+    stock: _s,
+    ...config
+  } = body as CreateProductCouponBody & { stock_bundle?: unknown }
+  delete config.stock_bundle
   return {
     id,
     brandId: body.brand_id,

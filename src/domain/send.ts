@@ -120,7 +120,8 @@ export function stockTerms(pc: ProductCoupon, stock: Stock, now: number): StockT
     productCouponId: pc.id,
     brandId: pc.brandId,
     mchid: pc.mchid,
-    usageMode: pc.config.usage_mode,
+    // Each coupon of a bundle is used once, as a SINGLE coupon is.
+    usageMode: pc.config.usage_mode === 'PROGRESSIVE_BUNDLE' ? 'SINGLE' : pc.config.usage_mode,
     ...(seq ? { rounds: seq.count, intervalDays: seq.interval_days ?? 0 } : {}),
     window: validityWindow(pc, stock, now),
     now,

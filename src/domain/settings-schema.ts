@@ -39,6 +39,7 @@ export const BehaviourOverrides = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    revision: Type.Optional(Type.Enum(['2025-08', '2025-11'])),
     rateLimits: Type.Optional(
       Type.Object(
         {

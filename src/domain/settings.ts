@@ -1,3 +1,4 @@
+import type { Revision } from '@wxcoupon/sdk/schemas'
 import type { BehaviourOverrides } from './settings-schema.ts'
 
 /**
@@ -37,6 +38,11 @@ export interface BehaviourSettings {
     /** Q6: also send PRODUCT_COUPON.USE / PRODUCT_COUPON.RETURN (off: the seed-era page has none). */
     readonly emitUseReturnEvents: boolean
   }
+  /**
+   * The API revision of partners created without one, and of the bootstrap partner: 2025-08
+   * (the seed's, SINGLE | SEQUENTIAL) or 2025-11 (SINGLE | PROGRESSIVE_BUNDLE).
+   */
+  readonly revision: Revision
   readonly rateLimits: {
     readonly enabled: boolean
     readonly per: 'brand' | 'partner'
@@ -60,6 +66,7 @@ export const DEFAULT_BEHAVIOUR: BehaviourSettings = Object.freeze({
     allowPrivateNetworks: false,
     emitUseReturnEvents: false,
   }),
+  revision: '2025-08',
   rateLimits: Object.freeze({ enabled: true, per: 'brand' as const, overrides: Object.freeze({}) }),
 })
 

@@ -1,11 +1,6 @@
-import type {
-  PatchStockBody,
-  ProductCouponDisplayInfo,
-  StockForCreate,
-  StockState,
-} from '@wxcoupon/sdk/schemas'
+import type { PatchStockBody, ProductCouponDisplayInfo, StockState } from '@wxcoupon/sdk/schemas'
 import { type ErrorName, wxError } from './errors.ts'
-import type { Deactivation, ProductCoupon, Stock } from './product-coupon.ts'
+import type { Deactivation, ProductCoupon, Stock, StockConfig } from './product-coupon.ts'
 import {
   checkDisplayInfo,
   checkUsageRuleDisplay,
@@ -25,7 +20,7 @@ import type { BehaviourSettings } from './settings.ts'
 export function newStock(
   pc: ProductCoupon,
   id: string,
-  input: StockForCreate,
+  input: StockConfig,
   state: StockState,
   now: number,
 ): Stock {

@@ -1,6 +1,8 @@
 import type {
   AssociatedOrderInfo,
-  SendChannel,
+  AssociatedPayScoreOrderInfo,
+  CouponTagInfo,
+  SendChannel2025_11,
   UsageMode,
   UserProductCouponState,
 } from '@wxcoupon/sdk/schemas'
@@ -18,7 +20,21 @@ import { isInUsageWindow, type UsageWindowRules } from './usage-window.ts'
 export interface UseRecord {
   requestNo: string
   time: number
-  order: AssociatedOrderInfo
+  /** The WeChat Pay order; 2025-11 uses may name a pay-score order instead. */
+  order?: AssociatedOrderInfo
+  payScoreOrder?: AssociatedPayScoreOrderInfo
+}
+
+/** A coupon of a user coupon bundle (2025-11 PROGRESSIVE_BUNDLE). */
+export interface BundleMembership {
+  id: string
+  stockBundleId: string
+  index: number
+  total: number
+  /** Uses consumed in the bundle: the same value on every coupon of it. */
+  usedCount: number
+  /** valid_begin_time shown while the coupon is locked (it is then stored as validEnd + 1). */
+  placeholderBegin: number
 }
 
 export interface ReturnRecord {
@@ -53,7 +69,7 @@ export interface UserCoupon {
   validEnd: number
   receiveTime: number
   sendRequestNo: string
-  sendChannel: SendChannel
+  sendChannel: SendChannel2025_11
   confirm?: { requestNo: string; time: number }
   deactivation?: { requestNo: string; time: number; reason: string }
   deletedAt?: number
@@ -61,6 +77,9 @@ export interface UserCoupon {
   sequential?: { rounds: Round[]; intervalDays: number }
   attach?: string
   channelCustomInfo?: string
+  bundle?: BundleMembership
+  /** 2025-11 coupon_tag_info, as sent. */
+  tags?: CouponTagInfo
   /** Bumped on every persisted change; lets a store detect lost updates. */
   version: number
   /** Position in the order coupons were issued (newest-first listings). */
@@ -84,7 +103,7 @@ type IssuedIds = Pick<
 
 export interface IssueInput extends IssuedIds {
   /** API unless issued through another channel (sandbox control). */
-  sendChannel?: SendChannel
+  sendChannel?: SendChannel2025_11
   usageMode: UsageMode
   /** SEQUENTIAL only: rounds and interval from the product coupon's sequential_usage_info. */
   rounds?: number
@@ -182,7 +201,7 @@ export function confirmCoupon(coupon: UserCoupon, requestNo: string, now: number
 
 export interface ModeContext {
   now: number
-  usageMode: UsageMode
+  usageMode: UsageMode | 'PROGRESSIVE_BUNDLE'
   settings: BehaviourSettings
 }
 
@@ -200,7 +219,8 @@ function checkIndexPresence(index: number | undefined, ctx: ModeContext): void {
 export interface UseInput {
   requestNo: string
   useTime: number
-  order: AssociatedOrderInfo
+  order?: AssociatedOrderInfo
+  payScoreOrder?: AssociatedPayScoreOrderInfo
   index?: number
   /** The stock's weekly / irregular periods, if it restricts when coupons may be used. */
   window?: UsageWindowRules
@@ -227,7 +247,9 @@ export function useCoupon(coupon: UserCoupon, input: UseInput, ctx: ModeContext)
       location: 'body',
     })
   }
-  const use: UseRecord = { requestNo: input.requestNo, time: input.useTime, order: input.order }
+  const use: UseRecord = { requestNo: input.requestNo, time: input.useTime }
+  if (input.order) use.order = input.order
+  if (input.payScoreOrder) use.payScoreOrder = input.payScoreOrder
   if (c.single) {
     return next(c, { state: 'USED', single: { ...c.single, used: true, use } })
   }

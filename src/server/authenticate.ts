@@ -7,6 +7,7 @@ import {
   TIMESTAMP_TOLERANCE_SECONDS,
   verifySha256WithRsa,
 } from '@wxcoupon/sdk/protocol'
+import type { Revision } from '@wxcoupon/sdk/schemas'
 import { wxError } from '../domain/errors.ts'
 import type { Caller } from '../service/context.ts'
 import type { StoreReader } from '../store/store.ts'
@@ -41,15 +42,19 @@ export function createAuthenticator(p: {
   const tolerance = p.toleranceSeconds ?? TIMESTAMP_TOLERANCE_SECONDS
   // Partners and certificates are never deleted, so positive lookups can be kept.
   const keys = new Map<string, KeyObject>()
-  const partners = new Set<string>()
+  // A partner's revision is fixed at its creation, so it is kept with it.
+  const partners = new Map<string, Revision>()
 
-  async function partnerKnown(mchid: string): Promise<boolean> {
-    if (partners.has(mchid)) return true
-    if (!(await p.store.getPartner(mchid))) return false
+  async function partnerRevision(mchid: string): Promise<Revision | undefined> {
+    const known = partners.get(mchid)
+    if (known) return known
+    const partner = await p.store.getPartner(mchid)
+    if (!partner) return undefined
     // The partner row of a brand-direct tenant is signed for only under the brand scheme.
-    if (await p.store.getBrandDirectByMchid(mchid)) return false
-    partners.add(mchid)
-    return true
+    if (await p.store.getBrandDirectByMchid(mchid)) return undefined
+    const revision = partner.revision ?? '2025-08'
+    partners.set(mchid, revision)
+    return revision
   }
 
   async function certKey(mchid: string, serialNo: string): Promise<KeyObject | undefined> {
@@ -82,7 +87,8 @@ export function createAuthenticator(p: {
           location: 'authorization',
         })
       }
-      if (!(await partnerKnown(a.mchid))) throw wxError('SIGN_ERROR_MCHID')
+      const revision = await partnerRevision(a.mchid)
+      if (!revision) throw wxError('SIGN_ERROR_MCHID')
       const key = await certKey(a.mchid, a.serialNo)
       if (!key) throw wxError('SIGN_ERROR_SERIAL')
       const signed = {
@@ -98,7 +104,7 @@ export function createAuthenticator(p: {
           signInformation: signInformation(signed),
         })
       }
-      return { mchid: a.mchid }
+      return revision === '2025-08' ? { mchid: a.mchid } : { mchid: a.mchid, revision }
     },
   }
 }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import {
   BRAND_OPERATION_NAMES,
   BRAND_OPERATIONS,
+  type BrandOperationName,
   type BrandOperationSpec,
   ErrorBody,
   type OperationName,
@@ -14,6 +15,7 @@ import type { Caller, ServiceDeps } from '../service/context.ts'
 import { BINDINGS, type Binding } from './bindings.ts'
 import type { BrandAuthenticator } from './brand-authenticate.ts'
 import { parseJsonBody } from './request-body.ts'
+import { revisedParts, revisedRateLimit } from './revision-parts.ts'
 import type { Traffic } from './wechat-api.ts'
 
 const EMPTY = Buffer.alloc(0)
@@ -61,7 +63,9 @@ export const brandApi: FastifyPluginAsync<{
     request.query = withBrand(request.query, brandId, 'query')
     const operation = request.routeOptions.config.operation
     if (operation === undefined) return
-    if (limits.enabled && !(await opts.traffic.limiter.take(operation, `brand\n${brandId}`))) {
+    const revised = revisedRateLimit(BRAND_OPERATIONS[operation as BrandOperationName], caller)
+    const key = `brand\n${brandId}`
+    if (limits.enabled && !(await opts.traffic.limiter.take(operation, key, revised))) {
       throw wxError('RATELIMIT_EXCEEDED')
     }
     const fault = await opts.traffic.faults.draw(operation)
@@ -71,16 +75,20 @@ export const brandApi: FastifyPluginAsync<{
   for (const name of BRAND_OPERATION_NAMES) {
     const op: BrandOperationSpec = BRAND_OPERATIONS[name]
     const bound = BINDINGS[op.partner] as Binding<OperationName>
+    const revised = revisedParts(op, callerOf, jsonWithoutBrandId)
     app.route({
       method: op.method,
       url: operationPath(op).replace(/\{(\w+)\}/g, ':$1'),
       config: { operation: name },
       schema: {
         ...(op.params ? { params: op.params } : {}),
-        ...(op.query ? { querystring: op.query } : {}),
-        ...(op.body ? { body: op.body } : {}),
+        // As on partner routes, a part that differs between revisions is validated by the
+        // caller's revision's schema after authentication.
+        ...(op.query && !revised.query ? { querystring: op.query } : {}),
+        ...(op.body && !revised.body ? { body: op.body } : {}),
         response: { 200: op.response, ...ERRORS },
       },
+      ...(revised.any ? { preHandler: revised.check } : {}),
       handler: (request) =>
         bound(deps, callerOf(request), {
           params: request.params,
@@ -112,4 +120,9 @@ function callerOf(request: FastifyRequest): Caller {
   const caller = request.caller
   if (!caller) throw new Error('route reached without authentication')
   return caller
+}
+
+/** A later revision's brand answer, serialised as built: brand_id taken out at any depth. */
+function jsonWithoutBrandId(payload: unknown): string {
+  return JSON.stringify(payload, (key, value) => (key === 'brand_id' ? undefined : value))
 }

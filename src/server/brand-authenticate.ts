@@ -8,6 +8,7 @@ import {
   TIMESTAMP_TOLERANCE_SECONDS,
   verifySha256WithRsa,
 } from '@wxcoupon/sdk/protocol'
+import type { Revision } from '@wxcoupon/sdk/schemas'
 import { wxError } from '../domain/errors.ts'
 import { type BrandDirectIndex, brandDirectIndex } from '../service/brand-direct.ts'
 import type { Caller } from '../service/context.ts'
@@ -47,6 +48,16 @@ export function createBrandAuthenticator(p: {
   const index = p.index ?? brandDirectIndex(p.store)
   const certs = new Map<string, KeyObject>()
   const signing = new Map<string, SigningKey>()
+  // The brand's revision is its own partner row's, fixed while the server runs.
+  const revisions = new Map<string, Revision>()
+
+  async function revisionOf(mchid: string): Promise<Revision> {
+    const known = revisions.get(mchid)
+    if (known) return known
+    const revision = (await p.store.read.getPartner(mchid))?.revision ?? '2025-08'
+    revisions.set(mchid, revision)
+    return revision
+  }
 
   async function certKey(mchid: string, serialNo: string): Promise<KeyObject | undefined> {
     const id = `${mchid}\n${serialNo}`
@@ -115,7 +126,9 @@ export function createBrandAuthenticator(p: {
           issue: 'not the WeChat Pay public key id of the signing brand',
         })
       }
-      return { caller: { mchid: brand.mchid, brandDirect: brand.brandId }, signingKey: key }
+      const revision = await revisionOf(brand.mchid)
+      const caller: Caller = { mchid: brand.mchid, brandDirect: brand.brandId }
+      return { caller: revision === '2025-08' ? caller : { ...caller, revision }, signingKey: key }
     },
   }
 }

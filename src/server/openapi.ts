@@ -134,6 +134,9 @@ export function openApiDocument(version: string): Json {
     const op = operation(name, spec, { tags: ['partner'], security: [{ wechatpay: [] }] })
     op['x-rate-limit'] = spec.rateLimit
     if (spec.requestNo) op['x-request-number'] = spec.requestNo
+    // The API revision an operation exists in only, and the parts another revision changes.
+    if (spec.only) op['x-revision'] = spec.only
+    if (spec.revisions) op['x-revisions'] = spec.revisions as unknown as Json
     addPath(paths, operationPath(spec), spec.method, op)
   }
   for (const name of BRAND_OPERATION_NAMES) {

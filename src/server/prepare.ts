@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { RandomBytes } from '@wxcoupon/sdk/protocol'
+import type { Revision } from '@wxcoupon/sdk/schemas'
 import { bootstrap } from '../service/bootstrap.ts'
 import { bootstrapBrandDirect } from '../service/brand-direct.ts'
 import { openStore } from '../store/open.ts'
@@ -19,14 +20,21 @@ export async function prepareDatabase(opts: {
   databaseUrl?: string
   dataDir?: string
   random?: RandomBytes
+  /** The bootstrap partner's revision (the `revision` setting). */
+  revision?: Revision
 }): Promise<{ database: string }> {
   const dataDir = resolve(opts.dataDir ?? '.wxcoupon')
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
   const store = openStore({ databaseUrl: opts.databaseUrl, dataDir })
   try {
     await store.migrate()
-    const boot = await bootstrap(store, opts.random ?? randomBytes)
-    await bootstrapBrandDirect(store, opts.random ?? randomBytes, boot.tenant.brand_id)
+    const boot = await bootstrap(store, opts.random ?? randomBytes, opts.revision)
+    await bootstrapBrandDirect(
+      store,
+      opts.random ?? randomBytes,
+      boot.tenant.brand_id,
+      opts.revision,
+    )
     if (store.ownedByOneServer) await new SharedFaultRegistry(store).reset()
     return { database: store.label }
   } finally {

@@ -11,6 +11,7 @@ import {
   listPartnerCertificates,
   setKeyMode,
 } from '../service/platform-certificates.ts'
+import { claimPreSendToken, createStore } from '../service/pre-send.ts'
 import {
   approveProductCoupon,
   authorizeBrand,
@@ -52,6 +53,8 @@ export type ControlBinding<K extends ControlName> = (
  */
 export const CONTROL_BINDINGS: { readonly [K in ControlName]: ControlBinding<K> } = {
   create_partner: ({ deps }, r) => createPartner(deps, r.body),
+  create_store: ({ deps }, r) => createStore(deps, r.body),
+  claim_pre_send_token: ({ deps }, r) => claimPreSendToken(deps, r.params.token),
   set_key_mode: ({ deps }, r) => setKeyMode(deps, r.params.mchid, r.body),
   add_platform_certificate: ({ deps }, r) =>
     addPlatformCertificate(deps, r.params.mchid, r.body.activate_after_seconds),
@@ -76,7 +79,8 @@ export const CONTROL_BINDINGS: { readonly [K in ControlName]: ControlBinding<K> 
     await authorizeBrand(deps, r.params.brand_id, r.body.mchid)
     return { brand_id: r.params.brand_id, mchid: r.body.mchid }
   },
-  create_brand_direct_credentials: ({ deps }, r) => createBrandDirect(deps, r.params.brand_id),
+  create_brand_direct_credentials: ({ deps }, r) =>
+    createBrandDirect(deps, r.params.brand_id, r.body.revision),
   revoke_brand: async ({ deps }, r) => {
     await revokeBrand(deps, r.params.brand_id, r.params.mchid)
     return { brand_id: r.params.brand_id, mchid: r.params.mchid, revoked: true }

@@ -85,11 +85,16 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const shared = opts.shared ?? store.sharedByInstances
   try {
     await store.migrate()
-    const boot = await bootstrap(store, random)
-    const { platformKey, adminToken, tenant } = boot
-    const brandDirect = await bootstrapBrandDirect(store, random, tenant.brand_id)
-    const clock = await SandboxClock.load(store, { shared })
     const settings = opts.settings ?? DEFAULT_BEHAVIOUR
+    const boot = await bootstrap(store, random, settings.revision)
+    const { platformKey, adminToken, tenant } = boot
+    const brandDirect = await bootstrapBrandDirect(
+      store,
+      random,
+      tenant.brand_id,
+      settings.revision,
+    )
+    const clock = await SandboxClock.load(store, { shared })
     const platformKeys = new PlatformKeys({ store, platformKey, shared, random })
     const worker = new OutboxWorker({
       store,

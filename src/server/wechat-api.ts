@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { RequestOf } from '@wxcoupon/sdk/schemas'
 import {
   type ApiOperationName,
+  apiOperation,
   ErrorBody,
   OPERATION_NAMES,
   OPERATIONS,
@@ -16,6 +17,7 @@ import type { PlatformKeys, SigningKey } from '../service/platform-keys.ts'
 import type { Authenticator } from './authenticate.ts'
 import { BINDINGS, type Binding } from './bindings.ts'
 import { parseJsonBody } from './request-body.ts'
+import { revisedParts, revisedRateLimit } from './revision-parts.ts'
 import type { Limiter } from './traffic/rate-limit.ts'
 import type { Faults } from './traffic/shared-faults.ts'
 
@@ -69,10 +71,12 @@ export const wechatApi: FastifyPluginAsync<{
       request.body = parseJsonBody(request.headers['content-type'], raw)
     }
     if (operation === undefined) return
+    const revised = revisedRateLimit(apiOperation(operation), request.caller)
     // Rejected calls change nothing: both checks run before validation and the service.
     if (limits.enabled) {
       const subject = limits.per === 'brand' ? (brandOf(request) ?? '') : ''
-      if (!(await opts.traffic.limiter.take(operation, `${request.caller.mchid}\n${subject}`))) {
+      const key = `${request.caller.mchid}\n${subject}`
+      if (!(await opts.traffic.limiter.take(operation, key, revised))) {
         throw wxError('RATELIMIT_EXCEEDED')
       }
     }
@@ -84,16 +88,20 @@ export const wechatApi: FastifyPluginAsync<{
     const op: OperationSpec = OPERATIONS[name]
     // Each binding is typed by its own entry; here they are all handled alike.
     const bound = BINDINGS[name] as Binding<OperationName>
+    const revised = revisedParts(op, callerOf)
     app.route({
       method: op.method,
       url: operationPath(op).replace(/\{(\w+)\}/g, ':$1'),
       config: { operation: name },
       schema: {
         ...(op.params ? { params: op.params } : {}),
-        ...(op.query ? { querystring: op.query } : {}),
-        ...(op.body ? { body: op.body } : {}),
+        // A part that differs between revisions is validated after authentication, by the
+        // caller's revision's schema (preHandler below), with the same PARAM_ERROR.
+        ...(op.query && !revised.query ? { querystring: op.query } : {}),
+        ...(op.body && !revised.body ? { body: op.body } : {}),
         response: { 200: op.response, ...ERRORS },
       },
+      ...(revised.any ? { preHandler: revised.check } : {}),
       handler: (request) =>
         bound(deps, callerOf(request), {
           params: request.params,

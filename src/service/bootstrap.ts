@@ -1,6 +1,8 @@
 import type { RandomBytes } from '@wxcoupon/sdk/protocol'
 import { generateRsaKeyPair } from '@wxcoupon/sdk/protocol'
+import type { Revision } from '@wxcoupon/sdk/schemas'
 import type { PlatformKey, Store, StoreTx } from '../store/store.ts'
+import { followRevision } from './follow-revision.ts'
 import { newAppId, newBrandId, newOpenId, randomDigits } from './ids.ts'
 import {
   CA_META_KEY as CA,
@@ -54,7 +56,11 @@ async function secret(tx: StoreTx, key: string, random: RandomBytes): Promise<st
   return value
 }
 
-export async function bootstrap(store: Store, random: RandomBytes): Promise<Bootstrap> {
+export async function bootstrap(
+  store: Store,
+  random: RandomBytes,
+  revision: Revision = '2025-08',
+): Promise<Bootstrap> {
   // Key generation takes up to a second on a busy machine: a restart (the common case) skips
   // it, and a first start does it before taking the lock (the three keys at once, off the event
   // loop), so racing instances don't queue. What a racing instance already made is kept.
@@ -96,6 +102,7 @@ export async function bootstrap(store: Store, random: RandomBytes): Promise<Boot
     const pageTokenKey = Buffer.from(await secret(tx, 'page_token_key', random), 'base64url')
     const stored = await tx.getMeta(TENANT)
     if (stored) {
+      await followRevision(tx, (JSON.parse(stored) as SandboxTenant).mchid, revision)
       const key = await tx.getMeta(TENANT_KEY)
       return {
         platformKey,
@@ -107,7 +114,12 @@ export async function bootstrap(store: Store, random: RandomBytes): Promise<Boot
       }
     }
     const partnerPair = keyPair('partner')
-    const { mchid, serialNo, apiv3Key } = await addPartner(tx, random, partnerPair.publicKeyPem)
+    const { mchid, serialNo, apiv3Key } = await addPartner(
+      tx,
+      random,
+      partnerPair.publicKeyPem,
+      revision,
+    )
     const brandId = await newBrandId(tx)
     await tx.insertBrand(brandId)
     await tx.authorizeBrand(brandId, mchid)

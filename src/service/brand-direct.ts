@@ -1,8 +1,10 @@
 import type { RandomBytes } from '@wxcoupon/sdk/protocol'
 import { generateApiV3Key, randomSerialNo } from '@wxcoupon/sdk/protocol'
+import type { Revision } from '@wxcoupon/sdk/schemas'
 import { wxError } from '../domain/errors.ts'
 import type { BrandDirectRecord, Store, StoreReader, StoreTx } from '../store/store.ts'
 import type { ServiceDeps } from './context.ts'
+import { followRevision } from './follow-revision.ts'
 import { newAppId, newMchid, newOpenId, randomDigits } from './ids.ts'
 import { generateRsaKeyPairAsync, type RsaKeyPair } from './pki/sandbox-ca.ts'
 
@@ -34,11 +36,13 @@ async function addBrandDirect(
   random: RandomBytes,
   brandId: string,
   keys: { api: RsaKeyPair; wechatpay: RsaKeyPair },
+  revision: Revision,
 ): Promise<BrandDirectTenant> {
   const mchid = await newMchid(tx)
   const serialNo = randomSerialNo(random)
   const apiKey = generateApiV3Key(random)
-  await tx.insertPartner({ mchid, apiv3Key: apiKey })
+  // A brand calls under the revision of its own partner row, as a partner does.
+  await tx.insertPartner({ mchid, apiv3Key: apiKey, revision })
   await tx.insertPartnerCert({ mchid, serialNo, publicKeyPem: keys.api.publicKeyPem })
   await tx.authorizeBrand(brandId, mchid)
   const record: BrandDirectRecord = {
@@ -74,6 +78,7 @@ async function keyPairs(): Promise<{ api: RsaKeyPair; wechatpay: RsaKeyPair }> {
 export async function createBrandDirect(
   deps: ServiceDeps,
   brandId: string,
+  revision: Revision = deps.settings.revision,
 ): Promise<BrandDirectCredentials> {
   const keys = await keyPairs()
   const t = await deps.store.transaction(async (tx) => {
@@ -92,7 +97,7 @@ export async function createBrandDirect(
         issue: 'the brand has direct credentials already; they are handed out once',
       })
     }
-    return addBrandDirect(tx, deps.random, brandId, keys)
+    return addBrandDirect(tx, deps.random, brandId, keys, revision)
   })
   return {
     brand_id: t.brand_id,
@@ -115,15 +120,28 @@ export async function bootstrapBrandDirect(
   store: Store,
   random: RandomBytes,
   brandId: string,
+  revision: Revision = '2025-08',
 ): Promise<BrandDirectTenant> {
   const done = await store.read.getMeta(BOOTSTRAP)
-  if (done) return JSON.parse(done) as BrandDirectTenant
+  if (done) {
+    const tenant = JSON.parse(done) as BrandDirectTenant
+    // Like the bootstrap partner, the bootstrap brand follows the `revision` setting while it
+    // has created nothing.
+    const mchid = (await store.read.getBrandDirect(tenant.brand_id))?.mchid
+    if (mchid) {
+      await store.transaction(async (tx) => {
+        await tx.lockNamed('wxcoupon-bootstrap')
+        await followRevision(tx, mchid, revision)
+      })
+    }
+    return tenant
+  }
   const keys = await keyPairs()
   return store.transaction(async (tx) => {
     await tx.lockNamed('wxcoupon-bootstrap')
     const raced = await tx.getMeta(BOOTSTRAP)
     if (raced) return JSON.parse(raced) as BrandDirectTenant
-    const tenant = await addBrandDirect(tx, random, brandId, keys)
+    const tenant = await addBrandDirect(tx, random, brandId, keys, revision)
     await tx.setMeta(BOOTSTRAP, JSON.stringify(tenant))
     return tenant
   })

@@ -1,4 +1,5 @@
 import type { RandomBytes } from '@wxcoupon/sdk/protocol'
+import type { Revision } from '@wxcoupon/sdk/schemas'
 import type { BehaviourSettings } from '../domain/settings.ts'
 import type { Store } from '../store/store.ts'
 import type { PageCodec } from './page-token.ts'
@@ -26,4 +27,10 @@ export interface Caller {
    * Its request numbers are kept apart from its partners' (the same number may be used by both).
    */
   readonly brandDirect?: string
+  /** The partner's API revision; absent: 2025-08. */
+  readonly revision?: Revision
+}
+
+export function revisionOf(caller: Caller): Revision {
+  return caller.revision ?? '2025-08'
 }

@@ -1,6 +1,6 @@
 import type { RandomBytes } from '@wxcoupon/sdk/protocol'
 import { generateApiV3Key, randomSerialNo } from '@wxcoupon/sdk/protocol'
-import type { UserProductCouponEntity } from '@wxcoupon/sdk/schemas'
+import type { Revision, UserProductCouponEntity } from '@wxcoupon/sdk/schemas'
 import { wxError } from '../domain/errors.ts'
 import { presentProductCoupon, presentStock, presentUserCoupon } from '../domain/present.ts'
 import {
@@ -32,6 +32,7 @@ import { issue } from './send-coupon.ts'
 
 export interface NewPartner extends PartnerKeysView {
   mchid: string
+  revision: Revision
   serial_no: string
   private_key_pem: string
   apiv3_key: string
@@ -42,11 +43,12 @@ export async function addPartner(
   tx: StoreTx,
   random: RandomBytes,
   publicKeyPem: string,
+  revision: Revision = '2025-08',
 ): Promise<{ mchid: string; serialNo: string; apiv3Key: string }> {
   const mchid = await newMchid(tx)
   const serialNo = randomSerialNo(random)
   const apiv3Key = generateApiV3Key(random)
-  await tx.insertPartner({ mchid, apiv3Key })
+  await tx.insertPartner({ mchid, apiv3Key, revision })
   await tx.insertPartnerCert({ mchid, serialNo, publicKeyPem })
   return { mchid, serialNo, apiv3Key }
 }
@@ -54,17 +56,20 @@ export async function addPartner(
 /** A partner in the key mode asked for (default public_key); keys are made off the event loop. */
 export async function createPartner(
   deps: ServiceDeps,
-  settings: KeySettingsInput = {},
+  settings: KeySettingsInput & { revision?: Revision } = {},
 ): Promise<NewPartner> {
+  const revision = settings.revision ?? deps.settings.revision
   const [keys, certificateKeys] = await Promise.all([
     generateRsaKeyPairAsync(),
     certificateKeysFor(settings.key_mode),
   ])
   return deps.store.transaction(async (tx) => {
-    const p = await addPartner(tx, deps.random, keys.publicKeyPem)
-    const view = await initPartnerKeys(deps, tx, p.mchid, settings, certificateKeys)
+    const p = await addPartner(tx, deps.random, keys.publicKeyPem, revision)
+    const { revision: _r, ...keySettings } = settings
+    const view = await initPartnerKeys(deps, tx, p.mchid, keySettings, certificateKeys)
     return {
       mchid: p.mchid,
+      revision,
       serial_no: p.serialNo,
       private_key_pem: keys.privateKeyPem,
       apiv3_key: p.apiv3Key,

@@ -1,5 +1,6 @@
-import type { SendChannel, UserProductCouponEntity } from '@wxcoupon/sdk/schemas'
-import { SendCouponBody } from '@wxcoupon/sdk/schemas'
+import type { SendChannel2025_11, UserProductCouponEntity } from '@wxcoupon/sdk/schemas'
+import { SendCouponBody, SendCouponBody2025_11 } from '@wxcoupon/sdk/schemas'
+import { lockedBegin } from '../domain/bundle.ts'
 import { wxError } from '../domain/errors.ts'
 import { SEND_EVENT, sendPayload } from '../domain/notification.ts'
 import { type PresentContext, presentUserCoupon } from '../domain/present.ts'
@@ -31,7 +32,10 @@ export interface Issuance {
   openid: string
   appid: string
   sendRequestNo: string
-  sendChannel: SendChannel
+  sendChannel: SendChannel2025_11
+  /** 2025-11: the coupon's place in a user coupon bundle, and its tags. */
+  bundle?: UserCoupon['bundle']
+  tags?: UserCoupon['tags']
   couponCode?: string
   attach?: string
   channelCustomInfo?: string
@@ -64,6 +68,12 @@ export async function issue(
     ...(i.channelCustomInfo === undefined ? {} : { channelCustomInfo: i.channelCustomInfo }),
     issueSeq: await tx.nextSequence('user_coupon'),
   })
+  if (i.bundle) {
+    coupon.bundle = i.bundle
+    // Every coupon after the first is locked until the one before is used.
+    if (i.bundle.index > 0) coupon.validBegin = lockedBegin(coupon)
+  }
+  if (i.tags) coupon.tags = i.tags
   const sent = countSent(stock, now, 1, source.from === 'pool')
   await tx.insertUserCoupon(coupon)
   await tx.updateStock(sent)
@@ -127,6 +137,8 @@ const SEND: IdempotentWrite<
     return presentUserCoupon(existing, view)
   },
   async apply(tx, now, { deps, openid, body }, view) {
+    if (view.stock.bundle) throw wxError('SEND_USE_BUNDLE_API')
+    const tags = (body as SendCouponBody2025_11).coupon_tag_info
     const r = await issue(
       deps,
       tx,
@@ -139,6 +151,7 @@ const SEND: IdempotentWrite<
         sendChannel: 'API',
         ...(body.coupon_code === undefined ? {} : { couponCode: body.coupon_code }),
         ...(body.attach === undefined ? {} : { attach: body.attach }),
+        ...(tags === undefined ? {} : { tags }),
       },
       now,
     )
@@ -150,6 +163,9 @@ const SEND: IdempotentWrite<
   wakes: () => true,
 }
 
+/** 2025-11: coupon_tag_info counts toward the fingerprint too. */
+const SEND_2025_11: typeof SEND = { ...SEND, op: { ...SEND.op, schema: SendCouponBody2025_11 } }
+
 /** E8: issue a coupon of a stock to a user (→ CONFIRMING). */
 export function sendCoupon(
   deps: ServiceDeps,
@@ -157,5 +173,10 @@ export function sendCoupon(
   openid: string,
   body: SendCouponBody,
 ): Promise<UserProductCouponEntity> {
-  return idempotentWrite(SEND, { deps, caller, openid, body })
+  return idempotentWrite(caller.revision === '2025-11' ? SEND_2025_11 : SEND, {
+    deps,
+    caller,
+    openid,
+    body,
+  })
 }

@@ -17,6 +17,7 @@ import {
   uploadOutcome,
   withUploadedCodes,
 } from '../domain/code-upload.ts'
+import { wxError } from '../domain/errors.ts'
 import { presentStock } from '../domain/present.ts'
 import { checkStockForCreate, type ProductCoupon, type Stock } from '../domain/product-coupon.ts'
 import {
@@ -65,6 +66,7 @@ const ADD_STOCK: IdempotentWrite<'out_request_no', AddStockRequest, ProductCoupo
   replay: async (tx, now, _q, _pc, record) =>
     presentStock(await existingStock(tx, record.resourceId), now),
   async apply(tx, now, { deps, caller, body }, pc) {
+    if (pc.config.usage_mode === 'PROGRESSIVE_BUNDLE') throw wxError('ADD_STOCK_USE_BUNDLE_API')
     checkCanAddStock(pc)
     checkStockRoom(await tx.listStocks(pc.id))
     checkStockForCreate(body.stock, pc.config, '/stock')
@@ -103,15 +105,20 @@ export async function listStocks(
   const now = deps.clock.seconds()
   await requireBrand(db, q.brand_id, caller.mchid)
   const pc = await requireProductCoupon(db, productCouponId, q.brand_id, caller.mchid)
+  // 2025-11: only the stocks of one bundle.
+  const bundle = (q as { stock_bundle_id?: string }).stock_bundle_id
   const page = paging<string>(deps.pages, q, {
     list: 'stocks',
     mchid: caller.mchid,
     brand: q.brand_id,
     pc: pc.id,
     state: q.state ?? null,
+    ...(bundle === undefined ? {} : { bundle }),
   })
   const matching = (await db.listStocks(pc.id)).filter(
-    (s) => q.state === undefined || stockStateAt(s, now) === q.state,
+    (s) =>
+      (q.state === undefined || stockStateAt(s, now) === q.state) &&
+      (bundle === undefined || s.bundle?.id === bundle),
   )
   const after = page.after
   const rest = matching.filter((s) => after === undefined || s.id > after)
@@ -145,6 +152,12 @@ async function loadStock(
   await requireBrand(tx, body.brand_id, caller.mchid)
   const pc = await requireProductCoupon(tx, productCouponId, body.brand_id, caller.mchid)
   return requireStock(tx, stockId, pc, tx)
+}
+
+/** PATCH, budget and deactivation of one tier stock would split its bundle: B2 / B3 instead. */
+function notInBundle(stock: Stock): Stock {
+  if (stock.bundle) throw wxError('USE_BUNDLE_API')
+  return stock
 }
 
 const stockScope = (q: StockRequest<StockBody>) => ({ mchid: q.caller.mchid, stock_id: q.stockId })
@@ -181,7 +194,7 @@ export const deactivateStockOp = stockOperation<DeactivateBody>(
   },
   (stock, now, { body }) =>
     deactivateStock(
-      stock,
+      notInBundle(stock),
       { requestNo: body.out_request_no, time: now, reason: body.deactivate_reason },
       now,
     ),
@@ -194,7 +207,7 @@ export const updateStockBudget = stockOperation<UpdateBudgetBody>(
     requestNo: 'out_request_no',
     replay: 'rebuild',
   },
-  (stock, now, { body }) => updateBudget(stock, body, now),
+  (stock, now, { body }) => updateBudget(notInBundle(stock), body, now),
 )
 
 /** PATCH: the state first, then the new notify AppID, then the merged display rules. */
@@ -206,7 +219,7 @@ export const patchStock = stockOperation<PatchStockBody>(
     replay: 'rebuild',
   },
   async (stock, _now, { caller, body }, tx) => {
-    checkPatchable(stock)
+    checkPatchable(notInBundle(stock))
     if (body.notify_config) {
       await requireNotifyAppId(tx, body.notify_config.notify_appid, stock.brandId, caller.mchid)
     }

@@ -11,7 +11,7 @@ export interface Database {
     public_key_pem: string
     created_at: number
   }
-  partners: { mchid: string; apiv3_key: string; created_at: number }
+  partners: { mchid: string; apiv3_key: string; created_at: number; revision: string }
   partner_certs: { mchid: string; serial_no: string; public_key_pem: string; created_at: number }
   brands: { brand_id: string; created_at: number }
   brand_direct: {
@@ -115,6 +115,27 @@ export interface Database {
     fingerprint: string
     resource_id: string
     snapshot: string | null
+    created_at: number
+  }
+  user_coupon_bundles: {
+    bundle_id: string
+    mchid: string
+    brand_id: string
+    openid: string
+    appid: string
+    product_coupon_id: string
+    stock_bundle_id: string
+    doc: string
+    created_at: number
+  }
+  brand_stores: { store_id: string; brand_id: string; open: number; created_at: number }
+  pre_send_tokens: {
+    token: string
+    mchid: string
+    brand_id: string
+    expires_at: number
+    claimed: string | null
+    doc: string
     created_at: number
   }
   request_journal: {

@@ -1,4 +1,4 @@
-import type { UserProductCouponState } from '@wxcoupon/sdk/schemas'
+import type { Revision, UserProductCouponState } from '@wxcoupon/sdk/schemas'
 import type { KeyMode, PlatformCertificate } from '../domain/platform-trust.ts'
 import type { ProductCoupon, Stock } from '../domain/product-coupon.ts'
 import type { UserCoupon } from '../domain/user-coupon.ts'
@@ -19,6 +19,40 @@ export interface PlatformKey {
 export interface Partner {
   mchid: string
   apiv3Key: string
+  /** The API revision its requests are validated, decided and answered by; absent: 2025-08. */
+  revision?: Revision
+}
+
+/** The coupons one bundle send (or bundle pre-send claim) issued, in tier order. */
+export interface UserCouponBundleRecord {
+  id: string
+  mchid: string
+  brandId: string
+  openid: string
+  appid: string
+  productCouponId: string
+  stockBundleId: string
+  coupons: { stockId: string; couponCode: string }[]
+  createdAt: number
+}
+
+/** A store of a brand (sandbox control; WeChat's brand-store API is not emulated). */
+export interface BrandStore {
+  storeId: string
+  brandId: string
+  open: boolean
+}
+
+/** A pre-send token: what the claim will issue, until `expiresAt` (sandbox seconds). */
+export interface PreSendTokenRecord {
+  token: string
+  mchid: string
+  brandId: string
+  expiresAt: number
+  /** The coupon (`stock/code`) or user coupon bundle id the claim issued. */
+  claimed?: string
+  /** The pre-send request: operation, openid and body. */
+  request: { operation: string; openid: string; body: Record<string, unknown> }
 }
 
 export interface PartnerCert {
@@ -195,6 +229,9 @@ export interface StoreReader {
     requestNo: string,
   ): Promise<IdempotencyRecord | undefined>
   getMeta(key: string): Promise<string | undefined>
+  getUserCouponBundle(id: string): Promise<UserCouponBundleRecord | undefined>
+  getBrandStore(storeId: string): Promise<BrandStore | undefined>
+  getPreSendToken(token: string): Promise<PreSendTokenRecord | undefined>
   /** Every stock of a product coupon (at most a few hundred), oldest first. */
   listStocks(productCouponId: string): Promise<Stock[]>
   listUserCoupons(
@@ -239,6 +276,7 @@ export interface StoreTx extends StoreReader {
   nextSequence(name: string, count?: number): Promise<number>
   insertPlatformKey(key: PlatformKey): Promise<void>
   insertPartner(partner: Partner): Promise<void>
+  setPartnerRevision(mchid: string, revision: Revision): Promise<void>
   insertPartnerCert(cert: PartnerCert): Promise<void>
   /** Writes the partner's key settings and bumps their version, which it returns. */
   savePartnerTrust(trust: Omit<PartnerTrustRecord, 'version'>): Promise<number>
@@ -257,6 +295,11 @@ export interface StoreTx extends StoreReader {
   insertStock(stock: Stock): Promise<void>
   updateStock(stock: Stock): Promise<void>
   insertUserCoupon(coupon: UserCoupon): Promise<void>
+  insertUserCouponBundle(bundle: UserCouponBundleRecord): Promise<void>
+  insertBrandStore(store: BrandStore): Promise<void>
+  insertPreSendToken(token: PreSendTokenRecord): Promise<void>
+  /** Marks the token claimed; false if it already was (a concurrent claim won). */
+  claimPreSendToken(token: string, claimed: string): Promise<boolean>
   /** Writes `coupon` if the stored version is `coupon.version - 1`; throws StoreConflict otherwise. */
   updateUserCoupon(coupon: UserCoupon): Promise<void>
   /** Inserts the record; throws StoreConflict if the key exists (a concurrent duplicate). */

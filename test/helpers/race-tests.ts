@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import {
+  type BundleTenant,
+  bundleBudgetSends,
+  bundleReturns,
+  bundleTenant,
+  concurrentBundleUses,
+} from './bundle-races.ts'
 import type { Cluster } from './cluster.ts'
 import {
   budgetSends,
@@ -40,6 +47,30 @@ export function raceTests(cluster: () => Cluster): void {
 
   test('40 sends by 20 users at once to max_count 10, 1 per user → exactly 10 issued', async () => {
     const v = await rounds(Math.max(1, ROUNDS / 2), () => budgetSends(cluster(), 20, 10))
+    assert.deepEqual(v, [])
+  })
+
+  // 2025-11: races within one user coupon bundle, by a partner on that revision.
+  let tenant: BundleTenant | undefined
+  const t = async () => {
+    tenant ??= await bundleTenant(cluster())
+    return tenant
+  }
+  test(`${N} identical returns of a bundle's latest used coupon → one change (×${ROUNDS})`, async () => {
+    const x = await t()
+    assert.deepEqual(await rounds(ROUNDS, () => bundleReturns(cluster(), x, N, true)), [])
+  })
+  test(`${N} competing returns of a bundle's latest used coupon → one success (×${ROUNDS})`, async () => {
+    const x = await t()
+    assert.deepEqual(await rounds(ROUNDS, () => bundleReturns(cluster(), x, N, false)), [])
+  })
+  test(`${N} uses of two coupons of one bundle at once → in order, used_count agrees (×${ROUNDS})`, async () => {
+    const x = await t()
+    assert.deepEqual(await rounds(ROUNDS, () => concurrentBundleUses(cluster(), x, N)), [])
+  })
+  test('20 bundle sends at once against tier budgets of 10 → exactly 10 bundles, each whole', async () => {
+    const x = await t()
+    const v = await rounds(Math.max(1, ROUNDS / 2), () => bundleBudgetSends(cluster(), x, 10))
     assert.deepEqual(v, [])
   })
 

@@ -17,7 +17,13 @@ export {
   type ParseBrandNotificationParams,
   parseBrandNotification,
 } from './client/brand-notifications.ts'
-export { type HttpMethod, WxCouponClient, type WxCouponClientOptions } from './client/client.ts'
+export {
+  clientFor,
+  type HttpMethod,
+  WxCouponClient,
+  type WxCouponClientFor,
+  type WxCouponClientOptions,
+} from './client/client.ts'
 export {
   ApiError,
   ApiServerError,

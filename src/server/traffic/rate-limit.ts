@@ -19,13 +19,14 @@ export class RateLimiter implements Limiter {
     this.#nowMs = nowMs
   }
 
-  limitOf(operation: ApiOperationName): Limit {
-    return this.#overrides[operation] ?? apiOperation(operation).rateLimit
+  /** A settings override, else the caller's revision's limit (`revised`), else the table's. */
+  limitOf(operation: ApiOperationName, revised?: Limit): Limit {
+    return this.#overrides[operation] ?? revised ?? apiOperation(operation).rateLimit
   }
 
   /** Takes one token; false when the caller is over the limit (nothing else happens then). */
-  take(operation: ApiOperationName, subject: string): boolean {
-    const { limit, perSeconds } = this.limitOf(operation)
+  take(operation: ApiOperationName, subject: string, revised?: Limit): boolean {
+    const { limit, perSeconds } = this.limitOf(operation, revised)
     const key = `${operation}\n${subject}`
     const now = this.#nowMs()
     const rate = limit / (perSeconds * 1000)
@@ -41,7 +42,7 @@ export class RateLimiter implements Limiter {
 }
 
 export interface Limiter {
-  take(operation: ApiOperationName, subject: string): boolean | Promise<boolean>
+  take(operation: ApiOperationName, subject: string, revised?: Limit): boolean | Promise<boolean>
 }
 
 /**
@@ -61,8 +62,8 @@ export class SharedRateLimiter implements Limiter {
     this.#nowMs = nowMs
   }
 
-  async take(operation: ApiOperationName, subject: string): Promise<boolean> {
-    const { limit, perSeconds } = this.#local.limitOf(operation)
+  async take(operation: ApiOperationName, subject: string, revised?: Limit): Promise<boolean> {
+    const { limit, perSeconds } = this.#local.limitOf(operation, revised)
     const windowMs = perSeconds * 1000
     const now = this.#nowMs()
     const windowStart = Math.floor(now / windowMs) * windowMs

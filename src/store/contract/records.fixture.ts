@@ -66,6 +66,59 @@ export function recordsContract(it: ContractTest): void {
     await assert.rejects(store.transaction((tx) => tx.insertBrandDirect({ ...rec, mchid: 'm-x' })))
   })
 
+  it('2025-11 records: a partner revision, user coupon bundles, stores, pre-send tokens', async (store) => {
+    const bundle = {
+      id: 'ucb-1',
+      mchid: 'm-11',
+      brandId: 'b-11',
+      openid: 'o-1',
+      appid: 'wx-1',
+      productCouponId: 'pc-1',
+      stockBundleId: 'sb-1',
+      coupons: [
+        { stockId: 's-1', couponCode: 'c-1' },
+        { stockId: 's-2', couponCode: 'c-2' },
+      ],
+      createdAt: 100,
+    }
+    const token = {
+      token: 't-1',
+      mchid: 'm-11',
+      brandId: 'b-11',
+      expiresAt: 400,
+      request: { operation: 'pre_send_coupon', openid: 'o-1', body: { attach: 'a' } },
+    }
+    await store.transaction(async (tx) => {
+      await tx.insertPartner({ mchid: 'm-11', apiv3Key: 'k'.repeat(32), revision: '2025-11' })
+      await tx.insertUserCouponBundle(bundle)
+      await tx.insertBrandStore({ storeId: 'st-1', brandId: 'b-11', open: false })
+      await tx.insertPreSendToken(token)
+    })
+    const r = store.read
+    assert.deepEqual(await r.getPartner('m-11'), {
+      mchid: 'm-11',
+      apiv3Key: 'k'.repeat(32),
+      revision: '2025-11',
+    })
+    assert.deepEqual(await r.getUserCouponBundle('ucb-1'), bundle)
+    assert.deepEqual(await r.getBrandStore('st-1'), {
+      storeId: 'st-1',
+      brandId: 'b-11',
+      open: false,
+    })
+    assert.deepEqual(await r.getPreSendToken('t-1'), token)
+    // A claim happens once: the second finds it taken.
+    assert.equal(await store.transaction((tx) => tx.claimPreSendToken('t-1', 's-1/c-1')), true)
+    assert.equal(await store.transaction((tx) => tx.claimPreSendToken('t-1', 's-1/c-9')), false)
+    assert.equal((await r.getPreSendToken('t-1'))?.claimed, 's-1/c-1')
+    await store.transaction((tx) => tx.setPartnerRevision('m-11', '2025-08'))
+    assert.deepEqual(await r.getPartner('m-11'), { mchid: 'm-11', apiv3Key: 'k'.repeat(32) })
+    await assert.rejects(
+      store.transaction((tx) => tx.insertUserCouponBundle(bundle)),
+      (e: Error) => e.name === 'StoreConflict' || /unique key|retries/i.test(e.message),
+    )
+  })
+
   it('product coupons, stocks and user coupons round-trip exactly', async (store) => {
     const { pc, stock, coupon } = sample('rt')
     await store.transaction(async (tx) => {

@@ -6,6 +6,7 @@ import * as m003 from './003-notifications.ts'
 import * as m004 from './004-rate-counters.ts'
 import * as m005 from './005-platform-trust.ts'
 import * as m006 from './006-request-journal.ts'
+import * as m007 from './007-revisions.ts'
 import * as m008 from './008-outbox-fairness.ts'
 import * as m009 from './009-brand-direct.ts'
 
@@ -17,6 +18,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '004-rate-counters': m004,
   '005-platform-trust': m005,
   '006-request-journal': m006,
+  '007-revisions': m007,
   '008-outbox-fairness': m008,
   '009-brand-direct': m009,
 }

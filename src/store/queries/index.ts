@@ -10,6 +10,7 @@ import { LedgerQueries } from './ledger.ts'
 import { MetaQueries } from './meta.ts'
 import { OutboxQueries } from './outbox.ts'
 import { ProductCouponQueries } from './product-coupons.ts'
+import { RevisionQueries } from './revision.ts'
 import { TenantQueries } from './tenants.ts'
 import { TrustQueries } from './trust.ts'
 import { UserCouponQueries } from './user-coupons.ts'
@@ -30,6 +31,7 @@ const AGGREGATES = [
   MetaQueries,
   JournalQueries,
   BrowseQueries,
+  RevisionQueries,
 ] as const
 
 type Joined = TenantQueries &
@@ -41,7 +43,8 @@ type Joined = TenantQueries &
   CounterQueries &
   MetaQueries &
   JournalQueries &
-  BrowseQueries
+  BrowseQueries &
+  RevisionQueries
 
 class Queries extends Executor {}
 

@@ -38,6 +38,8 @@ export class MetaQueries extends Executor {
       'stocks',
       'product_coupons',
       'idempotency',
+      'user_coupon_bundles',
+      'pre_send_tokens',
     ] as const) {
       await this.db.deleteFrom(table).execute()
     }

@@ -1,3 +1,4 @@
+import type { Revision } from '@wxcoupon/sdk/schemas'
 import * as hot from '../hot-queries.ts'
 import { nowSeconds } from '../rows.ts'
 import type {
@@ -38,22 +39,30 @@ export class TenantQueries extends Executor {
 
   async getPartner(mchid: string): Promise<Partner | undefined> {
     const [r] = (await hot.selectPartner(this.db, this.dialect.name, mchid)).rows
-    return r && { mchid: r.mchid, apiv3Key: r.apiv3_key }
+    return r && partner(r)
   }
 
   async insertPartner(p: Partner): Promise<void> {
     await this.db
       .insertInto('partners')
-      .values({ mchid: p.mchid, apiv3_key: p.apiv3Key, created_at: nowSeconds() })
+      .values({
+        mchid: p.mchid,
+        apiv3_key: p.apiv3Key,
+        revision: p.revision ?? '2025-08',
+        created_at: nowSeconds(),
+      })
       .execute()
+  }
+
+  async setPartnerRevision(mchid: string, revision: Revision): Promise<void> {
+    await this.db.updateTable('partners').set({ revision }).where('mchid', '=', mchid).execute()
   }
 
   async listPartners(): Promise<(Partner & { serialNos: string[] })[]> {
     const partners = await this.db.selectFrom('partners').selectAll().orderBy('mchid').execute()
     const certs = await this.db.selectFrom('partner_certs').select(['mchid', 'serial_no']).execute()
     return partners.map((p) => ({
-      mchid: p.mchid,
-      apiv3Key: p.apiv3_key,
+      ...partner(p),
       serialNos: certs.filter((c) => c.mchid === p.mchid).map((c) => c.serial_no),
     }))
   }
@@ -226,4 +235,11 @@ function brandDirectOf(r: {
     privateKeyPem: r.private_key_pem,
     publicKeyPem: r.public_key_pem,
   }
+}
+
+/** A partner row; the revision only when it is not the default 2025-08 (absent means that). */
+function partner(r: { mchid: string; apiv3_key: string; revision: string }): Partner {
+  const p: Partner = { mchid: r.mchid, apiv3Key: r.apiv3_key }
+  if (r.revision !== '2025-08') p.revision = r.revision as Revision
+  return p
 }

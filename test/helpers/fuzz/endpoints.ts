@@ -56,10 +56,21 @@ const REQ = 'FUZZREQ0000001'
 
 type BodyFixture = Pick<BodyEndpoint, 'ids' | 'template' | 'refs'>
 type QueryFixture = Pick<QueryEndpoint, 'ids' | 'query'>
+/** The fuzz partner is on 2025-08: operations of the 2025-11 revision only are not its routes. */
 type BodyOps = {
-  [K in OperationName]: (typeof OPERATIONS)[K] extends { body: object } ? K : never
+  [K in OperationName]: (typeof OPERATIONS)[K] extends { only: string }
+    ? never
+    : (typeof OPERATIONS)[K] extends { body: object }
+      ? K
+      : never
 }[OperationName]
-type QueryOps = Exclude<OperationName, BodyOps>
+type QueryOps = Exclude<
+  OperationName,
+  | BodyOps
+  | {
+      [K in OperationName]: (typeof OPERATIONS)[K] extends { only: string } ? K : never
+    }[OperationName]
+>
 
 function bodyFixtures(t: Targets): Record<BodyOps, BodyFixture> {
   const brand = { brand_id: t.brandId }
@@ -208,8 +219,8 @@ export function queryEndpoints(t: Targets): QueryEndpoint[] {
 }
 
 const BODY_SCHEMAS: TSchema[] = OPERATION_NAMES.flatMap((n) => {
-  const body = (OPERATIONS[n] as OperationSpec).body
-  return body ? [body] : []
+  const op = OPERATIONS[n] as OperationSpec
+  return op.body && !op.only ? [op.body] : []
 })
 
 /** For requests whose route is itself fuzzed: a body no mutating route would accept. */

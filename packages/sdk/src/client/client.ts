@@ -10,6 +10,7 @@ import {
   type OperationSpec,
   operationPath,
 } from '../schemas/operations.ts'
+import type { Revision } from '../schemas/revision-2025-11.ts'
 import {
   ApiError,
   ConnectionError,
@@ -49,6 +50,11 @@ export class WxCouponClient {
 
   constructor(options: WxCouponClientOptions) {
     this.#o = resolveOptions(options)
+  }
+
+  /** The API revision this client speaks (option `revision`, default 2025-08). */
+  get revision(): Revision {
+    return this.#o.revision
   }
 
   /**
@@ -299,8 +305,12 @@ function define(name: string, fn: Method): void {
 for (const name of OPERATION_NAMES) {
   const op: OperationSpec = OPERATIONS[name]
   const shape = { ...op, path: operationPath(op) }
+  // A later revision's list queries have members of their own (stock_bundle_id, …).
+  const later = op.revisions?.['2025-11']?.query
+  const revised = later ? { ...shape, query: later } : shape
   define(op.sdk, async function (params) {
-    const { pathAndQuery, body } = buildOperationRequest(shape, params)
+    const s = this.revision === '2025-08' ? shape : revised
+    const { pathAndQuery, body } = buildOperationRequest(s, params)
     return this.request(op.method, pathAndQuery, body)
   })
   const page = op.page
@@ -312,4 +322,18 @@ for (const name of OPERATION_NAMES) {
       return paginate(fetchPage, (answer) => answer[page.items] as readonly unknown[])
     })
   }
+}
+
+/** A client whose methods are typed by revision `R` (runtime: the same WxCouponClient). */
+export type WxCouponClientFor<R extends Revision> = Omit<WxCouponClient, keyof OperationMethods> &
+  OperationMethods<R>
+
+/**
+ * A client for a partner on revision `R`: `clientFor({ ...options, revision: '2025-11' })` has
+ * sendCouponBundle, preSendCoupon, … and its useCoupon takes no sequential_coupon_index.
+ */
+export function clientFor<R extends Revision>(
+  options: WxCouponClientOptions & { revision: R },
+): WxCouponClientFor<R> {
+  return new WxCouponClient(options) as unknown as WxCouponClientFor<R>
 }

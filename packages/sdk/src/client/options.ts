@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto'
 import { setTimeout as delay } from 'node:timers/promises'
 import { isApiV3Key, type PrivateKeyInput, type PublicKeyInput } from '../protocol/index.ts'
+import { REVISIONS, type Revision } from '../schemas/revision-2025-11.ts'
 import { loadPrivateKey } from './key-files.ts'
 import { nodeFetch } from './node-transport.ts'
 import { PlatformKeySet } from './platform-keys.ts'
@@ -50,6 +51,12 @@ export interface WxCouponClientOptions {
   timeoutMs?: number
   /** Replaces the default `wxcoupon-sdk/<version> (node <version>)`. */
   userAgent?: string
+  /**
+   * The API revision the partner is on: `2025-08` (the default, SINGLE and SEQUENTIAL) or
+   * `2025-11` (SINGLE and PROGRESSIVE_BUNDLE). It types the methods (a 2025-11 client has the
+   * bundle methods and no SEQUENTIAL fields) and picks the query members lists send.
+   */
+  revision?: Revision
 }
 
 /** What `onRetry` is told: which call, which retry (1 for the first), why, and the wait. */
@@ -83,6 +90,7 @@ const OPTION_KEYS: Record<keyof WxCouponClientOptions, true> = {
   onRetry: true,
   timeoutMs: true,
   userAgent: true,
+  revision: true,
 }
 const ALLOWED_OPTIONS = Object.keys(OPTION_KEYS)
 
@@ -105,6 +113,7 @@ export interface ResolvedOptions {
   onRetry: ((event: RetryEvent) => void) | undefined
   timeoutMs: number
   userAgent: string
+  revision: Revision
 }
 
 export function resolveOptions(options: WxCouponClientOptions): ResolvedOptions {
@@ -129,6 +138,9 @@ export function resolveOptions(options: WxCouponClientOptions): ResolvedOptions 
   // The value is never echoed: it is a secret.
   if (o.apiv3Key !== undefined && !isApiV3Key(o.apiv3Key)) {
     throw new TypeError('apiv3Key must be 32 ASCII letters and digits')
+  }
+  if (o.revision !== undefined && !REVISIONS.includes(o.revision)) {
+    throw new TypeError(`revision must be one of ${REVISIONS.join(', ')}`)
   }
   const platformKeys = new PlatformKeySet(o)
   if (platformKeys.empty && o.apiv3Key === undefined) {
@@ -155,6 +167,7 @@ export function resolveOptions(options: WxCouponClientOptions): ResolvedOptions 
       o.userAgent === undefined
         ? `wxcoupon-sdk/${SDK_VERSION} (node ${process.version})`
         : requiredString('userAgent', o.userAgent),
+    revision: o.revision ?? '2025-08',
   }
 }
 

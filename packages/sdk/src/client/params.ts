@@ -1,5 +1,12 @@
-import type { BodyOf, PathOf, QueryOf, ResponseOf } from '../schemas/operation-types.ts'
+import type {
+  BodyIn,
+  OperationIn,
+  PathIn,
+  QueryIn,
+  ResponseIn,
+} from '../schemas/operation-types.ts'
 import type { OperationName, Operations } from '../schemas/operations.ts'
+import type { Revision } from '../schemas/revision-2025-11.ts'
 
 /**
  * What each SDK method takes and answers, derived from the operation table: the path ids,
@@ -12,30 +19,38 @@ type NumericPageSize<Q> = Q extends { page_size?: string }
   ? Omit<Q, 'page_size'> & { page_size?: number }
   : Q
 
-export type ParamsOf<K extends OperationName> = PathOf<K> & NumericPageSize<QueryOf<K>> & BodyOf<K>
+/** A method's argument under revision `R` (default: the seed's 2025-08). */
+export type ParamsOf<K extends OperationName, R extends Revision = '2025-08'> = PathIn<K, R> &
+  NumericPageSize<QueryIn<K, R>> &
+  BodyIn<K, R>
 
 /** The operations that list pages, and what one page holds. */
 type Paged = {
   [K in OperationName]: Operations[K] extends { readonly page: object } ? K : never
 }[OperationName]
 type ItemsMember<K extends Paged> = Operations[K]['page']['items']
-export type ItemOf<K extends Paged> = ResponseOf<K>[ItemsMember<K> &
-  keyof ResponseOf<K>] extends readonly (infer T)[]
+export type ItemOf<K extends Paged, R extends Revision = '2025-08'> = ResponseIn<
+  K,
+  R
+>[ItemsMember<K> & keyof ResponseIn<K, R>] extends readonly (infer T)[]
   ? T
   : never
 
 /** Nothing to pass (GET /notify-configs): the argument may be left out. */
 type Args<P> = Record<never, never> extends P ? [params?: P] : [params: P]
 
-/** One async method per operation, named by the table's `sdk` member. */
-export type OperationMethods = {
-  [K in OperationName as Operations[K]['sdk']]: (
-    ...args: Args<ParamsOf<K>>
-  ) => Promise<ResponseOf<K>>
+/**
+ * One async method per operation of revision `R`, named by the table's `sdk` member, typed by
+ * that revision's schemas (a 2025-11 client sees no SEQUENTIAL field, a 2025-08 one no bundle).
+ */
+export type OperationMethods<R extends Revision = '2025-08'> = {
+  [K in OperationIn<R> as Operations[K]['sdk']]: (
+    ...args: Args<ParamsOf<K, R>>
+  ) => Promise<ResponseIn<K, R>>
 } & {
-  [K in Paged as Operations[K]['page']['iterator']]: (
-    params: Omit<ParamsOf<K>, 'page_token'>,
-  ) => AsyncIterableIterator<ItemOf<K>>
+  [K in Paged & OperationIn<R> as Operations[K]['page']['iterator']]: (
+    params: Omit<ParamsOf<K, R>, 'page_token'>,
+  ) => AsyncIterableIterator<ItemOf<K, R>>
 }
 
 export interface ProductCouponPath {

@@ -66,8 +66,15 @@ const PartnerKeysFields = {
 
 export const PartnerKeysView = Type.Object({ mchid: Type.String(), ...PartnerKeysFields })
 
+/** A new partner: its key mode, and the API revision it is validated and answered by. */
+export const NewPartnerBody = Type.Object({
+  ...KeySettings.properties,
+  revision: Type.Optional(Type.Enum(['2025-08', '2025-11'])),
+})
+
 export const NewPartner = Type.Object({
   mchid: Type.String(),
+  revision: Type.Enum(['2025-08', '2025-11']),
   serial_no: Type.String(),
   private_key_pem: Type.String(),
   apiv3_key: Type.String(),
@@ -247,11 +254,11 @@ export const SANDBOX_CONTROLS = {
   create_partner: {
     method: 'POST',
     path: '/partners',
-    body: KeySettings,
+    body: NewPartnerBody,
     response: NewPartner,
     client: 'createPartner',
     summary:
-      'a new partner (`key_mode` public_key, certificate or transition); its private key is handed out once and not kept',
+      'a new partner (`key_mode` public_key, certificate or transition; `revision` 2025-08 or 2025-11, default the `revision` setting); its private key is handed out once and not kept',
   },
   set_key_mode: {
     method: 'POST',
@@ -319,6 +326,27 @@ export const SANDBOX_CONTROLS = {
     client: 'createBrand',
     summary: 'a brand authorised to those partners',
   },
+  create_store: {
+    method: 'POST',
+    path: '/stores',
+    body: Type.Object({ brand_id: BrandId, open: Type.Optional(Type.Boolean()) }),
+    response: Type.Object({ store_id: Type.String() }),
+    client: 'createStore',
+    summary:
+      'a store of a brand, open (default) or closed, for `store_id` at use and bundle store association (2025-11)',
+  },
+  claim_pre_send_token: {
+    method: 'POST',
+    path: '/pre-send-tokens/{token}/claim',
+    params: Type.Object({
+      token: Type.String({ minLength: 1, maxLength: 128, pattern: '^[0-9A-Za-z_-]+$' }),
+    }),
+    body: Empty,
+    response: Type.Unknown(),
+    client: 'claimPreSendToken',
+    summary:
+      'the user claims a pre-send token in the mini program (2025-11): the user coupon entity, or for a bundle token `{user_coupon_bundle_id, user_product_coupon_list}`; expired (5 minutes) or claimed: 400',
+  },
   list_brands: {
     method: 'GET',
     path: '/brands',
@@ -339,11 +367,11 @@ export const SANDBOX_CONTROLS = {
     method: 'POST',
     path: '/brands/{brand_id}/direct-credentials',
     params: Type.Object({ brand_id: BrandId }),
-    body: Empty,
+    body: Type.Object({ revision: Type.Optional(Type.Enum(['2025-08', '2025-11'])) }),
     response: BrandDirectCredentials,
     client: 'createBrandDirectCredentials',
     summary:
-      'brand-direct mode (/brand/…): the brand API key pair, brand API key and WeChat Pay public key of a brand; once (409 after)',
+      'brand-direct mode (/brand/…): the brand API key pair, brand API key and WeChat Pay public key of a brand (`revision` 2025-08 or 2025-11, default the `revision` setting); once (409 after)',
   },
   revoke_brand: {
     method: 'DELETE',
