@@ -18,10 +18,11 @@ import { installResponseSigning, rejectMalformed, sendSignedError } from './resp
 import { sandboxApi } from './sandbox-api.ts'
 import { strictValidatorCompiler } from './schema-compiler.ts'
 import { installServiceRoutes } from './service-routes.ts'
+import type { Traffic } from './traffic/admit.ts'
 import { FaultRegistry } from './traffic/faults.ts'
 import { RateLimiter, SharedRateLimiter } from './traffic/rate-limit.ts'
 import { SharedFaultRegistry } from './traffic/shared-faults.ts'
-import { type Traffic, wechatApi } from './wechat-api.ts'
+import { wechatApi } from './wechat-api.ts'
 
 export interface AppOptions {
   deps: ServiceDeps

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import {
   BRAND_OPERATION_NAMES,
   BRAND_OPERATIONS,
@@ -9,14 +8,15 @@ import {
   operationPath,
   type RequestOf,
 } from '@wxcoupon/sdk/schemas'
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
 import { wxError } from '../domain/errors.ts'
-import type { Caller, ServiceDeps } from '../service/context.ts'
+import type { ServiceDeps } from '../service/context.ts'
 import { BINDINGS, type Binding } from './bindings.ts'
 import type { BrandAuthenticator } from './brand-authenticate.ts'
 import { parseJsonBody } from './request-body.ts'
 import { revisedParts, revisedRateLimit } from './revision-parts.ts'
-import type { Traffic } from './wechat-api.ts'
+import { admit, type Traffic } from './traffic/admit.ts'
+import { callerOf } from './wechat-api.ts'
 
 const EMPTY = Buffer.alloc(0)
 const ERRORS = { '4xx': ErrorBody, '5xx': ErrorBody }
@@ -64,13 +64,7 @@ export const brandApi: FastifyPluginAsync<{
     const operation = request.routeOptions.config.operation
     if (operation === undefined) return
     const revised = revisedRateLimit(BRAND_OPERATIONS[operation as BrandOperationName], caller)
-    const key = `brand\n${brandId}`
-    if (limits.enabled && !(await opts.traffic.limiter.take(operation, key, revised))) {
-      throw wxError('RATELIMIT_EXCEEDED')
-    }
-    const fault = await opts.traffic.faults.draw(operation)
-    if (fault?.mode === 'DELAY') await sleep(fault.delay_ms ?? 0)
-    else if (fault) throw wxError(fault.mode)
+    await admit(opts.traffic, operation, limits.enabled ? `brand\n${brandId}` : undefined, revised)
   })
   for (const name of BRAND_OPERATION_NAMES) {
     const op: BrandOperationSpec = BRAND_OPERATIONS[name]
@@ -114,12 +108,6 @@ function withBrand(value: unknown, brandId: string, location: 'body' | 'query'):
     })
   }
   return { ...v, brand_id: brandId }
-}
-
-function callerOf(request: FastifyRequest): Caller {
-  const caller = request.caller
-  if (!caller) throw new Error('route reached without authentication')
-  return caller
 }
 
 /** A later revision's brand answer, serialised as built: brand_id taken out at any depth. */

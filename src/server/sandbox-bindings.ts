@@ -32,7 +32,7 @@ import { browseProductCoupons, browseUserCoupons, stockBudget } from '../service
 import type { DeliveryAttempt, JournalFilter, NotificationRecord } from '../store/store.ts'
 import { journalView } from './journal/entry.ts'
 import type { RequestJournal } from './journal/recorder.ts'
-import type { Traffic } from './wechat-api.ts'
+import type { Traffic } from './traffic/admit.ts'
 
 /** What the sandbox controls act on besides the services. */
 export interface ControlContext {

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { RequestOf } from '@wxcoupon/sdk/schemas'
 import {
   type ApiOperationName,
@@ -18,13 +17,7 @@ import type { Authenticator } from './authenticate.ts'
 import { BINDINGS, type Binding } from './bindings.ts'
 import { parseJsonBody } from './request-body.ts'
 import { revisedParts, revisedRateLimit } from './revision-parts.ts'
-import type { Limiter } from './traffic/rate-limit.ts'
-import type { Faults } from './traffic/shared-faults.ts'
-
-export interface Traffic {
-  faults: Faults
-  limiter: Limiter
-}
+import { admit, type Traffic } from './traffic/admit.ts'
 
 const EMPTY = Buffer.alloc(0)
 const ERRORS = { '4xx': ErrorBody, '5xx': ErrorBody }
@@ -72,17 +65,9 @@ export const wechatApi: FastifyPluginAsync<{
     }
     if (operation === undefined) return
     const revised = revisedRateLimit(apiOperation(operation), request.caller)
-    // Rejected calls change nothing: both checks run before validation and the service.
-    if (limits.enabled) {
-      const subject = limits.per === 'brand' ? (brandOf(request) ?? '') : ''
-      const key = `${request.caller.mchid}\n${subject}`
-      if (!(await opts.traffic.limiter.take(operation, key, revised))) {
-        throw wxError('RATELIMIT_EXCEEDED')
-      }
-    }
-    const fault = await opts.traffic.faults.draw(operation)
-    if (fault?.mode === 'DELAY') await sleep(fault.delay_ms ?? 0)
-    else if (fault) throw wxError(fault.mode)
+    const subject = limits.per === 'brand' ? (brandOf(request) ?? '') : ''
+    const key = limits.enabled ? `${request.caller.mchid}\n${subject}` : undefined
+    await admit(opts.traffic, operation, key, revised)
   })
   for (const name of OPERATION_NAMES) {
     const op: OperationSpec = OPERATIONS[name]
@@ -123,7 +108,7 @@ function brandOf(request: FastifyRequest): string | undefined {
   return from(request.body) ?? from(request.query)
 }
 
-function callerOf(request: FastifyRequest): Caller {
+export function callerOf(request: FastifyRequest): Caller {
   const caller = request.caller
   if (!caller) throw new Error('route reached without authentication')
   return caller

@@ -45,24 +45,32 @@ export function buildAuthorization(p: AuthorizationParams): string {
   )
 }
 
-const fail = (reason: AuthorizationParseFailure): AuthorizationParseResult => ({
-  ok: false,
-  reason,
-})
-
 /**
- * Strict parse (protocol §2.2): the exact scheme, one space, then the five `key="value"`
- * parameters in any order, each exactly once, separated by commas (spaces or tabs tolerated
- * around a comma, nowhere else). A hand scanner rather than a regex, so a hostile header costs
- * linear time; it never throws, because its input comes straight off the network.
+ * Strict parse: the exact scheme, one space, then the five `key="value"` parameters in any
+ * order, each exactly once, separated by commas (spaces or tabs tolerated around a comma,
+ * nowhere else). A hand scanner rather than a regex, so a hostile header costs linear time; it
+ * never throws, because its input comes straight off the network.
  */
 export function parseAuthorization(header: string | undefined): AuthorizationParseResult {
+  return parseAuthParams(header, AUTH_SCHEME, FIELDS)
+}
+
+/**
+ * The scanner of both schemes (partner here, brand in brand-authorization.ts): `fields` maps
+ * each parameter's wire name to its property; every one of them must be there once.
+ */
+export function parseAuthParams<P extends string>(
+  header: string | undefined,
+  scheme: string,
+  fields: Readonly<Record<string, P>>,
+): { ok: true; value: Record<P, string> } | { ok: false; reason: AuthorizationParseFailure } {
+  const fail = (reason: AuthorizationParseFailure) => ({ ok: false as const, reason })
   if (typeof header !== 'string' || header === '') return fail('missing')
   if (header.length > MAX_LENGTH) return fail('too_long')
-  if (!header.startsWith(`${AUTH_SCHEME} `)) return fail('scheme')
-  const found: Partial<AuthorizationParams> = {}
+  if (!header.startsWith(`${scheme} `)) return fail('scheme')
+  const found: Partial<Record<P, string>> = {}
   const n = header.length
-  let i = AUTH_SCHEME.length + 1
+  let i = scheme.length + 1
   for (;;) {
     const keyStart = i
     while (i < n && isKeyChar(header.charCodeAt(i))) i++
@@ -79,8 +87,8 @@ export function parseAuthorization(header: string | undefined): AuthorizationPar
     if (i >= n) return fail('syntax')
     const value = header.slice(valueStart, i)
     i++
-    if (!Object.hasOwn(FIELDS, key)) return fail('unknown_field')
-    const field = FIELDS[key as keyof typeof FIELDS]
+    if (!Object.hasOwn(fields, key)) return fail('unknown_field')
+    const field = fields[key] as P
     if (found[field] !== undefined) return fail('duplicate')
     if (value === '') return fail('empty_field')
     found[field] = value
@@ -90,9 +98,8 @@ export function parseAuthorization(header: string | undefined): AuthorizationPar
     i++
     while (isBlank(header[i])) i++
   }
-  const { mchid, nonceStr, timestamp, serialNo, signature } = found
-  if (!mchid || !nonceStr || !timestamp || !serialNo || !signature) return fail('missing_field')
-  return { ok: true, value: { mchid, nonceStr, timestamp, serialNo, signature } }
+  for (const field of Object.values(fields)) if (!found[field]) return fail('missing_field')
+  return { ok: true, value: found as Record<P, string> }
 }
 
 const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t'
