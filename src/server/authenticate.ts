@@ -40,8 +40,7 @@ export function createAuthenticator(p: {
   toleranceSeconds?: number
 }): Authenticator {
   const tolerance = p.toleranceSeconds ?? TIMESTAMP_TOLERANCE_SECONDS
-  // Partners and certificates are never deleted, so positive lookups can be kept.
-  const keys = new Map<string, KeyObject>()
+  const certKey = certKeys(p.store)
   // A partner's revision is fixed at its creation, so it is kept with it.
   const partners = new Map<string, Revision>()
 
@@ -57,17 +56,6 @@ export function createAuthenticator(p: {
     return revision
   }
 
-  async function certKey(mchid: string, serialNo: string): Promise<KeyObject | undefined> {
-    const id = `${mchid}\n${serialNo}`
-    const cached = keys.get(id)
-    if (cached) return cached
-    const cert = await p.store.getPartnerCert(mchid, serialNo)
-    if (!cert) return undefined
-    const key = createPublicKey(cert.publicKeyPem)
-    keys.set(id, key)
-    return key
-  }
-
   return {
     async authenticate(req) {
       const parsed = parseAuthorization(req.authorization)
@@ -79,32 +67,62 @@ export function createAuthenticator(p: {
         )
       }
       const a = parsed.value
-      const now = p.realNowSeconds()
-      if (checkTimestamp('request', a.timestamp, now, tolerance) !== 'ok') {
-        throw wxError('SIGN_ERROR_TIMESTAMP', {
-          field: 'timestamp',
-          issue: `the server's time is ${now}; the timestamp must be within ${tolerance} s of it`,
-          location: 'authorization',
-        })
-      }
+      checkRequestTime(a.timestamp, p.realNowSeconds(), tolerance)
       const revision = await partnerRevision(a.mchid)
       if (!revision) throw wxError('SIGN_ERROR_MCHID')
       const key = await certKey(a.mchid, a.serialNo)
       if (!key) throw wxError('SIGN_ERROR_SERIAL')
-      const signed = {
-        method: req.method,
-        url: req.url,
-        timestamp: a.timestamp,
-        nonce: a.nonceStr,
-        body: req.body,
-      }
-      if (!verifySha256WithRsa(buildRequestMessage(signed), a.signature, key)) {
-        throw wxError('SIGN_ERROR_SIGNATURE', {
-          issue: 'sign not match',
-          signInformation: signInformation(signed),
-        })
-      }
+      verifyRequest(req, a, key)
       return revision === '2025-08' ? { mchid: a.mchid } : { mchid: a.mchid, revision }
     },
+  }
+}
+
+/** Partners' API certificate keys by serial; never deleted, so positive lookups are kept. */
+export function certKeys(
+  store: StoreReader,
+): (mchid: string, serialNo: string) => Promise<KeyObject | undefined> {
+  const keys = new Map<string, KeyObject>()
+  return async (mchid, serialNo) => {
+    const id = `${mchid}\n${serialNo}`
+    const cached = keys.get(id)
+    if (cached) return cached
+    const cert = await store.getPartnerCert(mchid, serialNo)
+    if (!cert) return undefined
+    const key = createPublicKey(cert.publicKeyPem)
+    keys.set(id, key)
+    return key
+  }
+}
+
+/** The request timestamp against real time, the server's time named in the failure. */
+export function checkRequestTime(timestamp: string, now: number, tolerance: number): void {
+  if (checkTimestamp('request', timestamp, now, tolerance) !== 'ok') {
+    throw wxError('SIGN_ERROR_TIMESTAMP', {
+      field: 'timestamp',
+      issue: `the server's time is ${now}; the timestamp must be within ${tolerance} s of it`,
+      location: 'authorization',
+    })
+  }
+}
+
+/** The signature over the five-line message; a failure shows the message verified. */
+export function verifyRequest(
+  req: SignedRequest,
+  a: { timestamp: string; nonceStr: string; signature: string },
+  key: KeyObject,
+): void {
+  const signed = {
+    method: req.method,
+    url: req.url,
+    timestamp: a.timestamp,
+    nonce: a.nonceStr,
+    body: req.body,
+  }
+  if (!verifySha256WithRsa(buildRequestMessage(signed), a.signature, key)) {
+    throw wxError('SIGN_ERROR_SIGNATURE', {
+      issue: 'sign not match',
+      signInformation: signInformation(signed),
+    })
   }
 }

@@ -1,12 +1,8 @@
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
+import { createPrivateKey } from 'node:crypto'
 import {
   BRAND_PUBLIC_KEY_ID,
-  buildRequestMessage,
-  checkTimestamp,
   parseBrandAuthorization,
-  signInformation,
   TIMESTAMP_TOLERANCE_SECONDS,
-  verifySha256WithRsa,
 } from '@wxcoupon/sdk/protocol'
 import type { Revision } from '@wxcoupon/sdk/schemas'
 import { wxError } from '../domain/errors.ts'
@@ -14,7 +10,7 @@ import { type BrandDirectIndex, brandDirectIndex } from '../service/brand-direct
 import type { Caller } from '../service/context.ts'
 import type { SigningKey } from '../service/platform-keys.ts'
 import type { Store } from '../store/store.ts'
-import type { SignedRequest } from './authenticate.ts'
+import { certKeys, checkRequestTime, type SignedRequest, verifyRequest } from './authenticate.ts'
 
 /**
  * Verification of a /brand/… request (WECHATPAY-BRAND-SHA256-RSA2048). The partner order —
@@ -46,7 +42,7 @@ export function createBrandAuthenticator(p: {
 }): BrandAuthenticator {
   const tolerance = p.toleranceSeconds ?? TIMESTAMP_TOLERANCE_SECONDS
   const index = p.index ?? brandDirectIndex(p.store)
-  const certs = new Map<string, KeyObject>()
+  const certKey = certKeys(p.store.read)
   const signing = new Map<string, SigningKey>()
   // The brand's revision is its own partner row's, fixed while the server runs.
   const revisions = new Map<string, Revision>()
@@ -57,17 +53,6 @@ export function createBrandAuthenticator(p: {
     const revision = (await p.store.read.getPartner(mchid))?.revision ?? '2025-08'
     revisions.set(mchid, revision)
     return revision
-  }
-
-  async function certKey(mchid: string, serialNo: string): Promise<KeyObject | undefined> {
-    const id = `${mchid}\n${serialNo}`
-    const cached = certs.get(id)
-    if (cached) return cached
-    const cert = await p.store.read.getPartnerCert(mchid, serialNo)
-    if (!cert) return undefined
-    const key = createPublicKey(cert.publicKeyPem)
-    certs.set(id, key)
-    return key
   }
 
   return {
@@ -83,14 +68,7 @@ export function createBrandAuthenticator(p: {
         )
       }
       const a = parsed.value
-      const now = p.realNowSeconds()
-      if (checkTimestamp('request', a.timestamp, now, tolerance) !== 'ok') {
-        throw wxError('SIGN_ERROR_TIMESTAMP', {
-          field: 'timestamp',
-          issue: `the server's time is ${now}; the timestamp must be within ${tolerance} s of it`,
-          location: 'authorization',
-        })
-      }
+      checkRequestTime(a.timestamp, p.realNowSeconds(), tolerance)
       const brand = await index.ofBrand(p.store.read, a.brandId)
       if (!brand) throw wxError('SIGN_ERROR_BRAND')
       let key = signing.get(brand.brandId)
@@ -101,19 +79,7 @@ export function createBrandAuthenticator(p: {
       known(key)
       const cert = await certKey(brand.mchid, a.serialNo)
       if (!cert) throw wxError('SIGN_ERROR_SERIAL')
-      const signed = {
-        method: req.method,
-        url: req.url,
-        timestamp: a.timestamp,
-        nonce: a.nonceStr,
-        body: req.body,
-      }
-      if (!verifySha256WithRsa(buildRequestMessage(signed), a.signature, cert)) {
-        throw wxError('SIGN_ERROR_SIGNATURE', {
-          issue: 'sign not match',
-          signInformation: signInformation(signed),
-        })
-      }
+      verifyRequest(req, a, cert)
       const serial = req.serial
       const where = { field: 'Wechatpay-Serial', location: 'header' } as const
       if (serial === undefined || serial === '') throw wxError('BRAND_SERIAL_MISSING', where)
