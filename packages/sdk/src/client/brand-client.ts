@@ -21,7 +21,7 @@ import {
 import { buildOperationRequest } from './operation-request.ts'
 import { type ResolvedOptions, resolveOptions, type WxCouponClientOptions } from './options.ts'
 import { paginate } from './paginate.ts'
-import { retryDelayMs, shouldRetry } from './retry.ts'
+import { sendWithRetries } from './retry.ts'
 
 /**
  * Brand-direct (品牌直连) client: a brand calling /brand/marketing/product-coupon in its own
@@ -110,25 +110,10 @@ export class WxCouponBrandClient {
 
   /** Any brand call: `pathAndQuery` below baseUrl, already encoded (signed as given). */
   async request<T>(method: HttpMethod, pathAndQuery: string, body?: object): Promise<T> {
-    if (!pathAndQuery.startsWith('/')) throw new TypeError('pathAndQuery must start with "/"')
-    const target = this.#o.basePath + pathAndQuery
-    const url = this.#o.origin + target
-    const parsed = new URL(url)
-    if (parsed.pathname + parsed.search !== target) {
-      throw new TypeError('pathAndQuery is not in canonical form; URL parsing would alter it')
-    }
     const bodyText = body === undefined ? undefined : JSON.stringify(body)
-    const { retry, sleep, random, onRetry } = this.#o
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return (await this.#attempt(method, url, target, bodyText)) as T
-      } catch (err) {
-        if (!shouldRetry(err, attempt, retry)) throw err
-        const delayMs = retryDelayMs(attempt, retry, random)
-        onRetry?.({ method, target, retry: attempt + 1, delayMs, error: err })
-        await sleep(delayMs)
-      }
-    }
+    return sendWithRetries<T>(this.#o, method, pathAndQuery, (url, target) =>
+      this.#attempt(method, url, target, bodyText),
+    )
   }
 
   async #attempt(

@@ -22,7 +22,7 @@ import { buildOperationRequest } from './operation-request.ts'
 import { type ResolvedOptions, resolveOptions, type WxCouponClientOptions } from './options.ts'
 import { paginate } from './paginate.ts'
 import type { OperationMethods } from './params.ts'
-import { retryDelayMs, shouldRetry } from './retry.ts'
+import { sendWithRetries } from './retry.ts'
 
 export type { WxCouponClientOptions } from './options.ts'
 
@@ -100,25 +100,10 @@ export class WxCouponClient {
     body: object | undefined,
     download?: Download,
   ): Promise<T> {
-    if (!pathAndQuery.startsWith('/')) throw new TypeError('pathAndQuery must start with "/"')
-    const target = this.#o.basePath + pathAndQuery
-    const url = this.#o.origin + target
-    const parsed = new URL(url)
-    if (parsed.pathname + parsed.search !== target) {
-      throw new TypeError('pathAndQuery is not in canonical form; URL parsing would alter it')
-    }
     const bodyText = body === undefined ? undefined : JSON.stringify(body)
-    const { retry, sleep, random, onRetry } = this.#o
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return (await this.#attempt(method, url, target, bodyText, download)) as T
-      } catch (err) {
-        if (!shouldRetry(err, attempt, retry)) throw err
-        const delayMs = retryDelayMs(attempt, retry, random)
-        onRetry?.({ method, target, retry: attempt + 1, delayMs, error: err })
-        await sleep(delayMs)
-      }
-    }
+    return sendWithRetries<T>(this.#o, method, pathAndQuery, (url, target) =>
+      this.#attempt(method, url, target, bodyText, download),
+    )
   }
 
   /** One signed exchange; a retry calls this again, so it gets a fresh timestamp and nonce. */

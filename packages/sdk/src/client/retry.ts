@@ -69,3 +69,51 @@ export function retryDelayMs(attempt: number, opts: RetryOptions, random: () => 
   const jittered = nominal * (0.5 + 0.5 * unit)
   return Math.round(Math.max(jittered, opts.initialDelayMs / 2))
 }
+
+/** What both clients give `sendWithRetries`: where they are and how they retry. */
+export interface RetryingTransport {
+  origin: string
+  basePath: string
+  retry: RetryOptions
+  sleep: (ms: number) => Promise<void>
+  random: () => number
+  onRetry:
+    | ((event: {
+        method: string
+        target: string
+        retry: number
+        delayMs: number
+        error: unknown
+      }) => void)
+    | undefined
+}
+
+/**
+ * One call of either client (partner or brand): the request-target checked to be what will be
+ * signed and sent (URL parsing must not alter it), then `attempt` until it succeeds or the
+ * retry policy gives up; each attempt signs afresh (new timestamp and nonce).
+ */
+export async function sendWithRetries<T>(
+  o: RetryingTransport,
+  method: string,
+  pathAndQuery: string,
+  attempt: (url: string, target: string) => Promise<unknown>,
+): Promise<T> {
+  if (!pathAndQuery.startsWith('/')) throw new TypeError('pathAndQuery must start with "/"')
+  const target = o.basePath + pathAndQuery
+  const url = o.origin + target
+  const parsed = new URL(url)
+  if (parsed.pathname + parsed.search !== target) {
+    throw new TypeError('pathAndQuery is not in canonical form; URL parsing would alter it')
+  }
+  for (let n = 0; ; n++) {
+    try {
+      return (await attempt(url, target)) as T
+    } catch (err) {
+      if (!shouldRetry(err, n, o.retry)) throw err
+      const delayMs = retryDelayMs(n, o.retry, o.random)
+      o.onRetry?.({ method, target, retry: n + 1, delayMs, error: err })
+      await o.sleep(delayMs)
+    }
+  }
+}
