@@ -32,6 +32,7 @@ import {
   SendRequestNo,
   Text,
 } from './fields.ts'
+import { PatchStockBody } from './requests.ts'
 
 /**
  * The 2025-11 revision of the partner API (PROGRESSIVE_BUNDLE), as schemas beside the seed's:
@@ -204,15 +205,8 @@ export const AddStockBundleBody = Type.Object({
 })
 export type AddStockBundleBody = Static<typeof AddStockBundleBody>
 
-export const PatchStockBundleBody = Type.Object({
-  out_request_no: OutRequestNo,
-  brand_id: BrandId,
-  remark: Type.Optional(Text(20)),
-  usage_rule_display_info: Type.Optional(UsageRuleDisplayInfo),
-  coupon_display_info: Type.Optional(CouponDisplayInfo),
-  notify_config: Type.Optional(NotifyConfig),
-  store_scope: Type.Optional(StockStoreScope),
-})
+/** A bundle is patched as a stock is: the same fields, applied to every tier. */
+export const PatchStockBundleBody = Type.Object({ ...PatchStockBody.properties })
 export type PatchStockBundleBody = Static<typeof PatchStockBundleBody>
 
 const Budget = Type.Integer({ minimum: 1, maximum: 100_000_000 })
