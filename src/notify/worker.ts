@@ -4,7 +4,7 @@ import {
   generateNonce,
   type RandomBytes,
   SIGNATURE_PROBE_PREFIX,
-  signResponse,
+  signResponseAsync,
   TIMESTAMP_TOLERANCE_SECONDS,
 } from '@wxcoupon/sdk/protocol'
 import type { FAULTY_KINDS } from '@wxcoupon/sdk/schemas'
@@ -214,14 +214,14 @@ export class OutboxWorker {
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       'User-Agent': 'wxcoupon-sandbox-notify',
-      ...signResponse({
+      ...(await signResponseAsync({
         body,
         privateKey: key.privateKey,
         keyId: key.keyId,
         // Twice the window: stale to every receiver, whichever edge rule it applies.
         timestamp: stale ? realSeconds - 2 * TIMESTAMP_TOLERANCE_SECONDS : realSeconds,
         random: this.#random,
-      }),
+      })),
     }
     if (brand) headers['Wechatpay-Signature-Type'] = BRAND_AUTH_SCHEME
     if (kind === 'signature_probe') {

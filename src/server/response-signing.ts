@@ -4,6 +4,7 @@ import {
   generateRequestId,
   type RandomBytes,
   signResponse,
+  signResponseAsync,
 } from '@wxcoupon/sdk/protocol'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { type WxError, wxError } from '../domain/errors.ts'
@@ -45,7 +46,17 @@ export function installResponseSigning(app: FastifyInstance, p: ResponseSigner):
     reply.header('Request-ID', formatRequestId(request.id, reply.wxNumeric))
     // Streams are never produced by this server; an unsigned reply is better than a wrong one.
     if (body === undefined) return payload
-    reply.headers(signatureHeaders(p, body, request.signingKey))
+    // In the thread pool: the event loop serves other requests while RSA runs on another core.
+    const key = request.signingKey ?? p.key
+    reply.headers(
+      await signResponseAsync({
+        body,
+        privateKey: key.privateKey,
+        keyId: key.keyId,
+        timestamp: p.realNowSeconds(),
+        random: p.random,
+      }),
+    )
     return payload
   })
 }

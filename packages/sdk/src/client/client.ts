@@ -1,7 +1,7 @@
 import {
   decryptCallbackResource,
   signInformation,
-  signRequest,
+  signRequestAsync,
   verifyResponseSignature,
 } from '../protocol/index.ts'
 import {
@@ -115,7 +115,7 @@ export class WxCouponClient {
     download: Download | undefined,
   ): Promise<unknown> {
     const o = this.#o
-    const signed = signRequest({
+    const signed = await signRequestAsync({
       method,
       url: target,
       body: bodyText ?? '',

@@ -1,5 +1,5 @@
 import { generateNonce } from './nonce.ts'
-import { type PrivateKeyInput, signSha256WithRsa } from './rsa.ts'
+import { type PrivateKeyInput, signSha256WithRsa, signSha256WithRsaAsync } from './rsa.ts'
 import { buildRequestMessage } from './signing-message.ts'
 
 /** Partner/merchant mode; the brand-direct scheme WECHATPAY-BRAND-SHA256-RSA2048 is refused. */
@@ -107,8 +107,7 @@ const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t'
 /** Keys are lower-case ASCII and `_`; anything else is a syntax error, not an unknown key. */
 const isKeyChar = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || c === 0x5f
 
-/** Signs one request the way the official clients do; used by the SDK, CLI and tests. */
-export function signRequest(p: {
+export interface RequestSigningParams {
   method: string
   url: string
   body: string
@@ -118,7 +117,28 @@ export function signRequest(p: {
   /** Unix seconds; defaults to now. */
   timestamp?: number
   nonce?: string
-}): { authorization: string; timestamp: string; nonce: string; signature: string } {
+}
+
+export interface SignedRequest {
+  authorization: string
+  timestamp: string
+  nonce: string
+  signature: string
+}
+
+/** Signs one request the way the official clients do; used by the SDK, CLI and tests. */
+export function signRequest(p: RequestSigningParams): SignedRequest {
+  const m = requestMessage(p)
+  return signedRequest(p, m, signSha256WithRsa(m.message, p.privateKey))
+}
+
+/** signRequest with the RSA in the thread pool, so a busy client uses every core for it. */
+export async function signRequestAsync(p: RequestSigningParams): Promise<SignedRequest> {
+  const m = requestMessage(p)
+  return signedRequest(p, m, await signSha256WithRsaAsync(m.message, p.privateKey))
+}
+
+function requestMessage(p: RequestSigningParams) {
   const timestamp = String(p.timestamp ?? Math.floor(Date.now() / 1000))
   const nonce = p.nonce ?? generateNonce()
   const message = buildRequestMessage({
@@ -128,13 +148,20 @@ export function signRequest(p: {
     nonce,
     body: p.body,
   })
-  const signature = signSha256WithRsa(message, p.privateKey)
+  return { timestamp, nonce, message }
+}
+
+function signedRequest(
+  p: RequestSigningParams,
+  m: { timestamp: string; nonce: string },
+  signature: string,
+): SignedRequest {
   const authorization = buildAuthorization({
     mchid: p.mchid,
-    nonceStr: nonce,
-    timestamp,
+    nonceStr: m.nonce,
+    timestamp: m.timestamp,
     serialNo: p.serialNo,
     signature,
   })
-  return { authorization, timestamp, nonce, signature }
+  return { authorization, timestamp: m.timestamp, nonce: m.nonce, signature }
 }

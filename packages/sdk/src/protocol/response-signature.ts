@@ -4,6 +4,7 @@ import {
   type PrivateKeyInput,
   type PublicKeyInput,
   signSha256WithRsa,
+  signSha256WithRsaAsync,
   verifySha256WithRsa,
 } from './rsa.ts'
 import { buildResponseMessage, type SignedBody } from './signing-message.ts'
@@ -49,8 +50,8 @@ const HEADER_ORDER = [
 
 export type ResponseHeaderName = (typeof HEADER_ORDER)[number][1]
 
-/** The platform's signature over a response or a callback (protocol §4.1, §10.3). */
-export function signResponse(p: {
+/** What signResponse and signResponseAsync sign with. */
+export interface ResponseSigningParams {
   body: SignedBody
   privateKey: PrivateKeyInput
   keyId: string
@@ -58,20 +59,47 @@ export function signResponse(p: {
   /** Default: 32 characters of [0-9A-Za-z] drawn from `random`. */
   nonce?: string
   random?: RandomBytes
-}): Record<
+}
+
+export type ResponseSignedHeaders = Record<
   'Wechatpay-Timestamp' | 'Wechatpay-Nonce' | 'Wechatpay-Signature' | 'Wechatpay-Serial',
   string
-> {
+>
+
+/** The platform's signature over a response or a callback (protocol §4.1, §10.3). */
+export function signResponse(p: ResponseSigningParams): ResponseSignedHeaders {
+  const { timestamp, nonce, message } = responseMessage(p)
+  return signedHeaders(timestamp, nonce, signSha256WithRsa(message, p.privateKey), p.keyId)
+}
+
+/** signResponse with the RSA in the thread pool (rsa.ts signSha256WithRsaAsync). */
+export async function signResponseAsync(p: ResponseSigningParams): Promise<ResponseSignedHeaders> {
+  const { timestamp, nonce, message } = responseMessage(p)
+  return signedHeaders(
+    timestamp,
+    nonce,
+    await signSha256WithRsaAsync(message, p.privateKey),
+    p.keyId,
+  )
+}
+
+function responseMessage(p: ResponseSigningParams) {
   const timestamp = String(p.timestamp)
   const nonce = p.nonce ?? generateNonce(32, p.random ?? randomBytes)
+  return { timestamp, nonce, message: buildResponseMessage({ timestamp, nonce, body: p.body }) }
+}
+
+function signedHeaders(
+  timestamp: string,
+  nonce: string,
+  signature: string,
+  keyId: string,
+): ResponseSignedHeaders {
   return {
     'Wechatpay-Timestamp': timestamp,
     'Wechatpay-Nonce': nonce,
-    'Wechatpay-Signature': signSha256WithRsa(
-      buildResponseMessage({ timestamp, nonce, body: p.body }),
-      p.privateKey,
-    ),
-    'Wechatpay-Serial': p.keyId,
+    'Wechatpay-Signature': signature,
+    'Wechatpay-Serial': keyId,
   }
 }
 

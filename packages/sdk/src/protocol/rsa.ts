@@ -21,6 +21,23 @@ export function signSha256WithRsa(message: string | Uint8Array, key: PrivateKeyI
   return sign('sha256', data, key).toString('base64')
 }
 
+/**
+ * The same signature computed in libuv's thread pool: a process that signs every response
+ * uses every core for RSA, its biggest single cost, while its event loop does the rest.
+ */
+export function signSha256WithRsaAsync(
+  message: string | Uint8Array,
+  key: PrivateKeyInput,
+): Promise<string> {
+  const data = typeof message === 'string' ? Buffer.from(message, 'utf8') : message
+  return new Promise((resolve, reject) => {
+    sign('sha256', data, key, (err, signature) => {
+      if (err) reject(err)
+      else resolve(signature.toString('base64'))
+    })
+  })
+}
+
 /** Never throws: a malformed signature or key is simply "not verified". */
 export function verifySha256WithRsa(
   message: string | Uint8Array,
