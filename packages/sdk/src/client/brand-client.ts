@@ -1,4 +1,8 @@
-import { signBrandRequest, signInformation, verifyResponseSignature } from '../protocol/index.ts'
+import {
+  signBrandRequestAsync,
+  signInformation,
+  verifyResponseSignature,
+} from '../protocol/index.ts'
 import type { PrivateKeyInput, PublicKeyInput } from '../protocol/rsa.ts'
 import {
   BRAND_OPERATION_NAMES,
@@ -123,7 +127,7 @@ export class WxCouponBrandClient {
     bodyText: string | undefined,
   ): Promise<unknown> {
     const o = this.#o
-    const signed = signBrandRequest({
+    const signed = await signBrandRequestAsync({
       method,
       url: target,
       body: bodyText ?? '',

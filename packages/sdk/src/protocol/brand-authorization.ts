@@ -1,6 +1,6 @@
 import { type AuthorizationParseFailure, parseAuthParams } from './authorization.ts'
 import { generateNonce } from './nonce.ts'
-import { type PrivateKeyInput, signSha256WithRsa } from './rsa.ts'
+import { type PrivateKeyInput, signSha256WithRsa, signSha256WithRsaAsync } from './rsa.ts'
 import { buildRequestMessage } from './signing-message.ts'
 
 /**
@@ -60,7 +60,7 @@ export function parseBrandAuthorization(header: string | undefined): BrandAuthor
 }
 
 /** Signs one brand request as the official brand utilities do. */
-export function signBrandRequest(p: {
+export interface BrandRequestSigningParams {
   method: string
   url: string
   body: string
@@ -70,7 +70,29 @@ export function signBrandRequest(p: {
   timestamp?: number
   nonce?: string
   order?: BrandParamOrder
-}): { authorization: string; timestamp: string; nonce: string; signature: string } {
+}
+
+export interface SignedBrandRequest {
+  authorization: string
+  timestamp: string
+  nonce: string
+  signature: string
+}
+
+export function signBrandRequest(p: BrandRequestSigningParams): SignedBrandRequest {
+  const m = brandMessage(p)
+  return signedBrandRequest(p, m, signSha256WithRsa(m.message, p.privateKey))
+}
+
+/** signBrandRequest with the RSA in the thread pool (the SDK's brand client uses it). */
+export async function signBrandRequestAsync(
+  p: BrandRequestSigningParams,
+): Promise<SignedBrandRequest> {
+  const m = brandMessage(p)
+  return signedBrandRequest(p, m, await signSha256WithRsaAsync(m.message, p.privateKey))
+}
+
+function brandMessage(p: BrandRequestSigningParams) {
   const timestamp = String(p.timestamp ?? Math.floor(Date.now() / 1000))
   const nonce = p.nonce ?? generateNonce()
   const message = buildRequestMessage({
@@ -80,10 +102,23 @@ export function signBrandRequest(p: {
     nonce,
     body: p.body,
   })
-  const signature = signSha256WithRsa(message, p.privateKey)
+  return { timestamp, nonce, message }
+}
+
+function signedBrandRequest(
+  p: BrandRequestSigningParams,
+  m: { timestamp: string; nonce: string },
+  signature: string,
+): SignedBrandRequest {
   const authorization = buildBrandAuthorization(
-    { brandId: p.brandId, nonceStr: nonce, timestamp, serialNo: p.serialNo, signature },
+    {
+      brandId: p.brandId,
+      nonceStr: m.nonce,
+      timestamp: m.timestamp,
+      serialNo: p.serialNo,
+      signature,
+    },
     p.order,
   )
-  return { authorization, timestamp, nonce, signature }
+  return { authorization, timestamp: m.timestamp, nonce: m.nonce, signature }
 }
