@@ -4,7 +4,6 @@ import {
   generateRequestId,
   type RandomBytes,
   signResponse,
-  signResponseAsync,
 } from '@wxcoupon/sdk/protocol'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { type WxError, wxError } from '../domain/errors.ts'
@@ -46,17 +45,10 @@ export function installResponseSigning(app: FastifyInstance, p: ResponseSigner):
     reply.header('Request-ID', formatRequestId(request.id, reply.wxNumeric))
     // Streams are never produced by this server; an unsigned reply is better than a wrong one.
     if (body === undefined) return payload
-    // In the thread pool: the event loop serves other requests while RSA runs on another core.
-    const key = request.signingKey ?? p.key
-    reply.headers(
-      await signResponseAsync({
-        body,
-        privateKey: key.privateKey,
-        keyId: key.keyId,
-        timestamp: p.realNowSeconds(),
-        random: p.random,
-      }),
-    )
+    // Signed here, synchronously: in the thread pool the answer would wait a turn of the event
+    // loop, and a client that half-closes its socket right after the request (the fuzz's raw
+    // clients do) then loses it, because Node ends such a socket while a response is pending.
+    reply.headers(signatureHeaders(p, body, request.signingKey))
     return payload
   })
 }
