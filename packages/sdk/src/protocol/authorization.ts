@@ -138,7 +138,10 @@ export async function signRequestAsync(p: RequestSigningParams): Promise<SignedR
   return signedRequest(p, m, await signSha256WithRsaAsync(m.message, p.privateKey))
 }
 
-function requestMessage(p: RequestSigningParams) {
+/** The message a request signature covers, with the timestamp and nonce it was built with (both schemes). */
+export function requestMessage(
+  p: Pick<RequestSigningParams, 'method' | 'url' | 'body' | 'timestamp' | 'nonce'>,
+) {
   const timestamp = String(p.timestamp ?? Math.floor(Date.now() / 1000))
   const nonce = p.nonce ?? generateNonce()
   const message = buildRequestMessage({

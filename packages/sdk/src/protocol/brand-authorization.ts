@@ -1,7 +1,5 @@
-import { type AuthorizationParseFailure, parseAuthParams } from './authorization.ts'
-import { generateNonce } from './nonce.ts'
+import { type AuthorizationParseFailure, parseAuthParams, requestMessage } from './authorization.ts'
 import { type PrivateKeyInput, signSha256WithRsa, signSha256WithRsaAsync } from './rsa.ts'
-import { buildRequestMessage } from './signing-message.ts'
 
 /**
  * Brand-direct mode (品牌直连): the scheme a brand signs its own calls under /brand/… with.
@@ -80,7 +78,7 @@ export interface SignedBrandRequest {
 }
 
 export function signBrandRequest(p: BrandRequestSigningParams): SignedBrandRequest {
-  const m = brandMessage(p)
+  const m = requestMessage(p)
   return signedBrandRequest(p, m, signSha256WithRsa(m.message, p.privateKey))
 }
 
@@ -88,21 +86,8 @@ export function signBrandRequest(p: BrandRequestSigningParams): SignedBrandReque
 export async function signBrandRequestAsync(
   p: BrandRequestSigningParams,
 ): Promise<SignedBrandRequest> {
-  const m = brandMessage(p)
+  const m = requestMessage(p)
   return signedBrandRequest(p, m, await signSha256WithRsaAsync(m.message, p.privateKey))
-}
-
-function brandMessage(p: BrandRequestSigningParams) {
-  const timestamp = String(p.timestamp ?? Math.floor(Date.now() / 1000))
-  const nonce = p.nonce ?? generateNonce()
-  const message = buildRequestMessage({
-    method: p.method,
-    url: p.url,
-    timestamp,
-    nonce,
-    body: p.body,
-  })
-  return { timestamp, nonce, message }
 }
 
 function signedBrandRequest(
