@@ -1,8 +1,4 @@
-import {
-  signBrandRequestAsync,
-  signInformation,
-  verifyResponseSignature,
-} from '../protocol/index.ts'
+import { signBrandRequestAsync, verifyResponseSignature } from '../protocol/index.ts'
 import type { PrivateKeyInput, PublicKeyInput } from '../protocol/rsa.ts'
 import {
   BRAND_OPERATION_NAMES,
@@ -15,13 +11,8 @@ import {
 import type { PathOf } from '../schemas/operation-types.ts'
 import { type Operations, operationPath } from '../schemas/operations.ts'
 import type { HttpMethod } from './client.ts'
-import {
-  ApiError,
-  ConnectionError,
-  errorFromResponse,
-  lowerCaseHeaders,
-  SignatureVerificationError,
-} from './errors.ts'
+import { SignatureVerificationError } from './errors.ts'
+import { answerBody, exchange } from './exchange.ts'
 import { buildOperationRequest } from './operation-request.ts'
 import { type ResolvedOptions, resolveOptions, type WxCouponClientOptions } from './options.ts'
 import { paginate } from './paginate.ts'
@@ -85,8 +76,6 @@ export type BrandOperationMethods = {
   ) => AsyncIterableIterator<BrandItemOf<K>>
 }
 
-const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true })
-
 // The operation methods are defined on the prototype from the derived table, below.
 export interface WxCouponBrandClient extends BrandOperationMethods {}
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface above names the methods defined on the prototype below
@@ -143,49 +132,19 @@ export class WxCouponBrandClient {
       'Wechatpay-Serial': this.#publicKeyId,
     }
     if (bodyText !== undefined) headers['Content-Type'] = 'application/json'
-    let status: number
-    let responseHeaders: Record<string, string>
-    let raw: string
-    try {
-      const res = await o.fetch(url, {
-        method,
-        headers,
-        body: bodyText ?? null,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(o.timeoutMs),
-      })
-      status = res.status
-      responseHeaders = lowerCaseHeaders(res.headers)
-      raw = UTF8.decode(await res.arrayBuffer())
-    } catch (err) {
-      const why = err instanceof Error ? err.message : String(err)
-      throw new ConnectionError({
-        message: `Request failed: ${method} ${target.split('?')[0]}: ${why}`,
-        cause: err,
-      })
-    }
-    if (status < 200 || status > 299) {
-      const sent = signInformation({
-        method,
-        url: target,
-        timestamp: signed.timestamp,
-        nonce: signed.nonce,
-        body: bodyText ?? '',
-      })
-      throw errorFromResponse(status, raw, responseHeaders, { signed: sent })
-    }
-    const requestId = responseHeaders['request-id']
-    const context = {
-      status,
-      headers: responseHeaders,
-      raw,
-      ...(requestId === undefined ? {} : { requestId }),
-    }
+    const context = await exchange(o, {
+      method,
+      url,
+      target,
+      headers,
+      body: bodyText,
+      signed,
+    })
     // Only the brand's own key: trust() holds nothing else for this client.
     const verification = verifyResponseSignature({
       ...o.platformKeys.trust(o.nowSeconds()),
-      headers: (name) => responseHeaders[name.toLowerCase()],
-      body: raw,
+      headers: (name) => context.headers[name.toLowerCase()],
+      body: context.raw,
     })
     if (!verification.ok) {
       throw new SignatureVerificationError({
@@ -194,12 +153,7 @@ export class WxCouponBrandClient {
         ...context,
       })
     }
-    if (raw === '') return undefined
-    try {
-      return JSON.parse(raw)
-    } catch (err) {
-      throw new ApiError({ message: 'Response body is not valid JSON', cause: err, ...context })
-    }
+    return answerBody(context)
   }
 }
 

@@ -1,6 +1,5 @@
 import {
   decryptCallbackResource,
-  signInformation,
   signRequestAsync,
   verifyResponseSignature,
 } from '../protocol/index.ts'
@@ -11,13 +10,8 @@ import {
   operationPath,
 } from '../schemas/operations.ts'
 import type { Revision } from '../schemas/revision-2025-11.ts'
-import {
-  ApiError,
-  ConnectionError,
-  errorFromResponse,
-  lowerCaseHeaders,
-  SignatureVerificationError,
-} from './errors.ts'
+import { ApiError, SignatureVerificationError } from './errors.ts'
+import { answerBody, exchange } from './exchange.ts'
 import { buildOperationRequest } from './operation-request.ts'
 import { type ResolvedOptions, resolveOptions, type WxCouponClientOptions } from './options.ts'
 import { paginate } from './paginate.ts'
@@ -29,8 +23,6 @@ export type { WxCouponClientOptions } from './options.ts'
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 // ignoreBOM: the signature covers the bytes as sent, so a leading BOM must survive decoding.
-const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true })
-
 /**
  * WeChat Pay APIv3 partner product-coupon (商品券) client. Every request is signed with the
  * merchant key, every 2xx answer is verified against the platform key its Wechatpay-Serial
@@ -133,45 +125,16 @@ export class WxCouponClient {
     if (platformSerial !== undefined) headers['Wechatpay-Serial'] = platformSerial
     if (bodyText !== undefined) headers['Content-Type'] = 'application/json'
 
-    const doFetch = o.fetch
-    let status: number
-    let responseHeaders: Record<string, string>
-    let raw: string
-    try {
-      const res = await doFetch(url, {
-        method,
-        headers,
-        body: bodyText ?? null,
-        // A followed redirect would reach a target that was never signed; report it instead.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(o.timeoutMs),
-      })
-      status = res.status
-      responseHeaders = lowerCaseHeaders(res.headers)
-      raw = UTF8.decode(await res.arrayBuffer())
-    } catch (err) {
-      throw connectionError(method, target, err, o.timeoutMs)
-    }
-
-    // Error answers are not verified (protocol §4.2): the SDKs only trust-check success.
-    if (status < 200 || status > 299) {
-      const sent = signInformation({
-        method,
-        url: target,
-        timestamp: signed.timestamp,
-        nonce: signed.nonce,
-        body: bodyText ?? '',
-      })
-      throw errorFromResponse(status, raw, responseHeaders, { signed: sent })
-    }
-
-    const requestId = responseHeaders['request-id']
-    const context = {
-      status,
-      headers: responseHeaders,
-      raw,
-      ...(requestId === undefined ? {} : { requestId }),
-    }
+    const context = await exchange(o, {
+      method,
+      url,
+      target,
+      headers,
+      body: bodyText,
+      signed,
+    })
+    const responseHeaders = context.headers
+    const raw = context.raw
     const serial = responseHeaders['wechatpay-serial']
     let brought: ReadonlyMap<string, string> = new Map()
     if (download) {
@@ -203,12 +166,7 @@ export class WxCouponClient {
         ...context,
       })
     }
-    if (raw === '') return undefined
-    try {
-      return JSON.parse(raw)
-    } catch (err) {
-      throw new ApiError({ message: 'Response body is not valid JSON', cause: err, ...context })
-    }
+    return answerBody(context)
   }
 }
 
@@ -254,25 +212,6 @@ function decryptCertificates(raw: string, apiv3Key: string): Map<string, string>
     }
   }
   return out
-}
-
-function connectionError(
-  method: string,
-  target: string,
-  cause: unknown,
-  timeoutMs: number,
-): ConnectionError {
-  // The query is left out: it is enough to locate the call and keeps logs shorter.
-  const where = `${method} ${target.split('?')[0]}`
-  const name = (cause as { name?: unknown } | null)?.name
-  if (name === 'TimeoutError') {
-    return new ConnectionError({
-      message: `Request timed out after ${timeoutMs} ms: ${where}`,
-      cause,
-    })
-  }
-  const why = cause instanceof Error ? cause.message : String(cause)
-  return new ConnectionError({ message: `Request failed: ${where}: ${why}`, cause })
 }
 
 type Method = (this: WxCouponClient, params?: object) => unknown
