@@ -14,7 +14,12 @@ import { installConsole } from './console.ts'
 import { installErrorHandling, toWxError } from './errors.ts'
 import { installJournal } from './journal/capture.ts'
 import type { RequestJournal } from './journal/recorder.ts'
-import { installResponseSigning, rejectMalformed, sendSignedError } from './response-signing.ts'
+import {
+  installResponseSigning,
+  keepAnswersOnHalfClose,
+  rejectMalformed,
+  sendSignedError,
+} from './response-signing.ts'
 import { sandboxApi } from './sandbox-api.ts'
 import { strictValidatorCompiler } from './schema-compiler.ts'
 import { installServiceRoutes } from './service-routes.ts'
@@ -89,6 +94,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // the envelope and signed (Fastify's default reply is neither and echoes the URL).
     frameworkErrors: (error, _request, reply) => sendSignedError(reply, toWxError(error), signing),
   })
+  keepAnswersOnHalfClose(app.server)
   app.setValidatorCompiler(strictValidatorCompiler)
   app.decorateReply('wxNumeric', undefined)
   app.decorateReply('wxCode', undefined)

@@ -4,6 +4,7 @@ import {
   generateRequestId,
   type RandomBytes,
   signResponse,
+  signResponseAsync,
 } from '@wxcoupon/sdk/protocol'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { type WxError, wxError } from '../domain/errors.ts'
@@ -45,12 +46,31 @@ export function installResponseSigning(app: FastifyInstance, p: ResponseSigner):
     reply.header('Request-ID', formatRequestId(request.id, reply.wxNumeric))
     // Streams are never produced by this server; an unsigned reply is better than a wrong one.
     if (body === undefined) return payload
-    // Signed here, synchronously: in the thread pool the answer would wait a turn of the event
-    // loop, and a client that half-closes its socket right after the request (the fuzz's raw
-    // clients do) then loses it, because Node ends such a socket while a response is pending.
-    reply.headers(signatureHeaders(p, body, request.signingKey))
+    // In the thread pool: the event loop serves other requests while RSA, the largest single
+    // cost of an answer, runs on another core. (The socket stays open for a client that
+    // half-closes meanwhile: keepAnswersOnHalfClose.)
+    const key = request.signingKey ?? p.key
+    reply.headers(
+      await signResponseAsync({
+        body,
+        privateKey: key.privateKey,
+        keyId: key.keyId,
+        timestamp: p.realNowSeconds(),
+        random: p.random,
+      }),
+    )
     return payload
   })
+}
+
+/**
+ * A client may send its request and then close its half of the connection (`shutdown(SHUT_WR)`,
+ * as `curl` piped from a file or a raw socket does). Node by default ends the socket at that
+ * FIN, dropping any answer still being computed; a real server answers it. With this, Node
+ * marks the pending answer as the connection's last and ends the socket once it is written.
+ */
+export function keepAnswersOnHalfClose(server: { httpAllowHalfOpen?: boolean }): void {
+  server.httpAllowHalfOpen = true
 }
 
 /**
