@@ -37,10 +37,16 @@ export function workerCount(value: string): number {
   return n
 }
 
-/** `$WXCOUPON_WORKERS` (lets a test run or a container pin it), else one per core. */
-export function defaultWorkers(): number {
+/**
+ * `$WXCOUPON_WORKERS` (lets a test run or a container pin it), else the fastest correct
+ * configuration measured with `npm run bench` (docs/performance.md): on SQLite one process —
+ * it signs in the thread pool, so it already uses every core for RSA, while several processes
+ * on one SQLite file take turns at its write lock and re-read each other's pages; on
+ * PostgreSQL one per core, since its instances share the database without that cost.
+ */
+export function defaultWorkers(db: string | undefined): number {
   const env = process.env.WXCOUPON_WORKERS
-  if (!env) return availableParallelism()
+  if (!env) return db === undefined ? 1 : availableParallelism()
   try {
     return workerCount(env)
   } catch (e) {

@@ -69,8 +69,9 @@ export function installResponseSigning(app: FastifyInstance, p: ResponseSigner):
  * FIN, dropping any answer still being computed; a real server answers it. With this, Node
  * marks the pending answer as the connection's last and ends the socket once it is written.
  */
-export function keepAnswersOnHalfClose(server: { httpAllowHalfOpen?: boolean }): void {
-  server.httpAllowHalfOpen = true
+export function keepAnswersOnHalfClose(server: object): void {
+  // Public on http.Server and https.Server since Node 0.x, but missing from @types/node.
+  ;(server as { httpAllowHalfOpen?: boolean }).httpAllowHalfOpen = true
 }
 
 /**

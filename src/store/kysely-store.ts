@@ -23,6 +23,7 @@ export function kyselyStore(p: {
   inTransaction: <T>(fn: (db: Kysely<Database>) => Promise<T>) => Promise<T>
   close: () => Promise<void>
   maxAttempts?: number
+  unitsOfWork?: Store['unitsOfWork']
 }): Store {
   const maxAttempts = p.maxAttempts ?? 5
   return {
@@ -40,5 +41,6 @@ export function kyselyStore(p: {
       }
     },
     close: p.close,
+    ...(p.unitsOfWork ? { unitsOfWork: p.unitsOfWork } : {}),
   }
 }

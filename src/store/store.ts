@@ -378,6 +378,13 @@ export interface Store {
    * thrown inside (a concurrent writer won a race) rolls back and runs `fn` again, up to a bound.
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>
+  /**
+   * SQLite: transactions run so far, and how many of them spanned a turn of the event loop
+   * (held the write lock while the process waited on something). Every statement runs
+   * synchronously, so a unit of work that awaits nothing else never does; a test holds the
+   * server to that.
+   */
+  readonly unitsOfWork?: () => { transactions: number; spannedTurns: number }
   close(): Promise<void>
 }
 
