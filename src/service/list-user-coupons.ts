@@ -4,13 +4,7 @@ import type { ProductCoupon, Stock } from '../domain/product-coupon.ts'
 import { atTime, type UserCoupon } from '../domain/user-coupon.ts'
 import type { StoreReader, UserCouponFilter } from '../store/store.ts'
 import type { Caller, ServiceDeps } from './context.ts'
-import {
-  requireAppId,
-  requireBrand,
-  requireOpenId,
-  requireProductCoupon,
-  requireStock,
-} from './guards.ts'
+import { requireProductCoupon, requireStock, requireUserScope } from './guards.ts'
 import { paging } from './page-token.ts'
 
 /**
@@ -58,9 +52,11 @@ export async function listUserCoupons(
 ): Promise<ListUserCouponsResponse> {
   const db = deps.store.read
   const now = deps.clock.seconds()
-  await requireBrand(db, q.brand_id, caller.mchid)
-  await requireAppId(db, q.appid, caller.mchid, 'query')
-  await requireOpenId(db, q.appid, openid)
+  await requireUserScope(
+    db,
+    { brandId: q.brand_id, mchid: caller.mchid, appid: q.appid, openid },
+    'query',
+  )
   if (q.product_coupon_id !== undefined) {
     const pc = await requireProductCoupon(db, q.product_coupon_id, q.brand_id, caller.mchid)
     if (q.stock_id !== undefined) await requireStock(db, q.stock_id, pc)

@@ -10,13 +10,7 @@ import { checkSend, checkUserLimit, perUserLimit } from '../domain/send.ts'
 import type { StoreTx } from '../store/store.ts'
 import { bundleStocks } from './bundles.ts'
 import type { Caller, ServiceDeps } from './context.ts'
-import {
-  requireAppId,
-  requireBrand,
-  requireOpenId,
-  requireProductCoupon,
-  requireStock,
-} from './guards.ts'
+import { requireProductCoupon, requireStock, requireUserScope } from './guards.ts'
 import { type IdempotentWrite, idempotentWrite, type WriteRequest } from './idempotency.ts'
 import { issue } from './send-coupon.ts'
 import { issueBundle, presentUserBundle } from './user-coupon-bundles.ts'
@@ -46,9 +40,12 @@ function preSendWrite<B extends Body>(
     op: { operation, schema, requestNo: 'send_request_no', replay: 'rebuild' },
     scope: (q) => ({ mchid: q.caller.mchid, openid: q.openid }),
     async load(tx, _now, { caller, openid, body }) {
-      await requireBrand(tx, body.brand_id, caller.mchid)
-      await requireAppId(tx, body.appid, caller.mchid)
-      await requireOpenId(tx, body.appid, openid)
+      await requireUserScope(tx, {
+        brandId: body.brand_id,
+        mchid: caller.mchid,
+        appid: body.appid,
+        openid,
+      })
       return requireProductCoupon(tx, body.product_coupon_id, body.brand_id, caller.mchid)
     },
     // The same request while the number is known: the same token (expired or not).

@@ -7,12 +7,11 @@ import type {
 import { presentProductCoupon, presentStock, presentUserCoupon } from '../domain/present.ts'
 import type { Caller, ServiceDeps } from './context.ts'
 import {
-  requireAppId,
   requireBrand,
-  requireOpenId,
   requireProductCoupon,
   requireStock,
   requireUserCoupon,
+  requireUserScope,
 } from './guards.ts'
 
 /** Reads need no transaction: each shows one committed state, with the clock applied. */
@@ -53,9 +52,11 @@ export async function getUserCoupon(
   q: UserCouponQuery,
 ): Promise<UserProductCouponEntity> {
   const db = deps.store.read
-  await requireBrand(db, q.brand_id, caller.mchid)
-  await requireAppId(db, q.appid, caller.mchid, 'query')
-  await requireOpenId(db, q.appid, path.openid)
+  await requireUserScope(
+    db,
+    { brandId: q.brand_id, mchid: caller.mchid, appid: q.appid, openid: path.openid },
+    'query',
+  )
   const pc = await requireProductCoupon(db, q.product_coupon_id, q.brand_id, caller.mchid)
   const stock = await requireStock(db, q.stock_id, pc)
   const coupon = await requireUserCoupon(db, { stockId: stock.id, ...path, appid: q.appid })

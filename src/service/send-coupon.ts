@@ -18,13 +18,7 @@ import { issueCoupon, type UserCoupon } from '../domain/user-coupon.ts'
 import type { StoreTx } from '../store/store.ts'
 import { queueCallback } from './callbacks.ts'
 import type { Caller, ServiceDeps } from './context.ts'
-import {
-  requireAppId,
-  requireBrand,
-  requireOpenId,
-  requireProductCoupon,
-  requireStock,
-} from './guards.ts'
+import { requireProductCoupon, requireStock, requireUserScope } from './guards.ts'
 import { type IdempotentWrite, idempotentWrite, type WriteRequest } from './idempotency.ts'
 import { newCouponCode } from './ids.ts'
 
@@ -123,9 +117,12 @@ const SEND: IdempotentWrite<
   },
   scope: (q) => ({ mchid: q.caller.mchid, openid: q.openid }),
   async load(tx, now, { deps, caller, openid, body }) {
-    await requireBrand(tx, body.brand_id, caller.mchid)
-    await requireAppId(tx, body.appid, caller.mchid)
-    await requireOpenId(tx, body.appid, openid)
+    await requireUserScope(tx, {
+      brandId: body.brand_id,
+      mchid: caller.mchid,
+      appid: body.appid,
+      openid,
+    })
     const pc = await requireProductCoupon(tx, body.product_coupon_id, body.brand_id, caller.mchid)
     const stock = await requireStock(tx, body.stock_id, pc, tx)
     return { productCoupon: pc, stock, now, settings: deps.settings }

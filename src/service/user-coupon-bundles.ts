@@ -12,7 +12,7 @@ import type { UserCoupon } from '../domain/user-coupon.ts'
 import type { StoreReader, StoreTx, UserCouponBundleRecord } from '../store/store.ts'
 import { bundleStocks } from './bundles.ts'
 import type { Caller, ServiceDeps } from './context.ts'
-import { requireAppId, requireBrand, requireOpenId, requireProductCoupon } from './guards.ts'
+import { requireProductCoupon, requireUserScope } from './guards.ts'
 import {
   type IdempotentWrite,
   idempotentWrite,
@@ -160,9 +160,12 @@ const SEND_BUNDLE: IdempotentWrite<
     stock_bundle_id: q.body.stock_bundle_id,
   }),
   async load(tx, _now, { caller, openid, body }) {
-    await requireBrand(tx, body.brand_id, caller.mchid)
-    await requireAppId(tx, body.appid, caller.mchid)
-    await requireOpenId(tx, body.appid, openid)
+    await requireUserScope(tx, {
+      brandId: body.brand_id,
+      mchid: caller.mchid,
+      appid: body.appid,
+      openid,
+    })
     const pc = await requireProductCoupon(tx, body.product_coupon_id, body.brand_id, caller.mchid)
     if (pc.config.usage_mode !== 'PROGRESSIVE_BUNDLE') throw wxError('NOT_FOUND_STOCK_BUNDLE')
     return pc
@@ -225,9 +228,12 @@ const DEACTIVATE_BUNDLE: IdempotentWrite<
     user_coupon_bundle_id: q.bundleId ?? '',
   }),
   async load(tx, _now, { caller, openid, bundleId, body }) {
-    await requireBrand(tx, body.brand_id, caller.mchid)
-    await requireAppId(tx, body.appid, caller.mchid)
-    await requireOpenId(tx, body.appid, openid)
+    await requireUserScope(tx, {
+      brandId: body.brand_id,
+      mchid: caller.mchid,
+      appid: body.appid,
+      openid,
+    })
     const pc = await requireProductCoupon(tx, body.product_coupon_id, body.brand_id, caller.mchid)
     const id = bundleId ?? ''
     await tx.lockNamed(bundleLock(id))

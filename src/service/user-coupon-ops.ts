@@ -27,12 +27,10 @@ import type { StoreTx } from '../store/store.ts'
 import { queueCallback } from './callbacks.ts'
 import { type Caller, revisionOf, type ServiceDeps } from './context.ts'
 import {
-  requireAppId,
-  requireBrand,
-  requireOpenId,
   requireProductCoupon,
   requireStock,
   requireUserCoupon,
+  requireUserScope,
 } from './guards.ts'
 import {
   type IdempotentOp,
@@ -92,9 +90,12 @@ function couponWrite<B extends CouponBody, Q extends CouponRequest<B>>(
     op,
     scope: (q) => ({ mchid: q.caller.mchid, openid: q.openid, coupon_code: q.couponCode }),
     async load(tx, now, { deps, caller, openid, couponCode, body }) {
-      await requireBrand(tx, body.brand_id, caller.mchid)
-      await requireAppId(tx, body.appid, caller.mchid)
-      await requireOpenId(tx, body.appid, openid)
+      await requireUserScope(tx, {
+        brandId: body.brand_id,
+        mchid: caller.mchid,
+        appid: body.appid,
+        openid,
+      })
       const pc = await requireProductCoupon(tx, body.product_coupon_id, body.brand_id, caller.mchid)
       const stock = await requireStock(tx, body.stock_id, pc)
       const ref = { stockId: stock.id, couponCode, openid, appid: body.appid }

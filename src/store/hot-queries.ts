@@ -31,6 +31,36 @@ export const selectBrandPartner = prepared(2, (db, brandId: string, mchid: strin
     .where('mchid', '=', mchid),
 )
 
+/**
+ * E15 steps 4, 5a and 5b in one statement: the brand's authorisation of the partner, the
+ * partner the AppID is bound to, and whether the openid is a user of that AppID.
+ */
+export const selectUserScope = prepared(
+  5,
+  (db, brandId: string, mchid: string, appid: string, appid2: string, openid: string) =>
+    db.selectNoFrom((eb) => [
+      eb
+        .exists(
+          eb
+            .selectFrom('brand_partners')
+            .select('mchid')
+            .where('brand_id', '=', brandId)
+            .where('mchid', '=', mchid),
+        )
+        .as('brand'),
+      eb.selectFrom('appids').select('mchid').where('appid', '=', appid).as('appid_mchid'),
+      eb
+        .exists(
+          eb
+            .selectFrom('openids')
+            .select('openid')
+            .where('appid', '=', appid2)
+            .where('openid', '=', openid),
+        )
+        .as('openid'),
+    ]),
+)
+
 export const selectAppId = prepared(1, (db, appid: string) =>
   db.selectFrom('appids').selectAll().where('appid', '=', appid),
 )

@@ -206,6 +206,14 @@ export interface CouponBrowse {
   limit: number
 }
 
+/** A user-facing call's tenant checks (E15 steps 4–5b). */
+export interface UserScope {
+  brandAuthorized: boolean
+  /** The partner the AppID is bound to; undefined when unknown or bound to a brand. */
+  appidMchid: string | undefined
+  openidKnown: boolean
+}
+
 export interface StoreReader {
   getPlatformKey(): Promise<PlatformKey | undefined>
   getPartner(mchid: string): Promise<Partner | undefined>
@@ -219,6 +227,13 @@ export interface StoreReader {
   getBrandDirectByMchid(mchid: string): Promise<BrandDirectRecord | undefined>
   getAppId(appid: string): Promise<AppIdBinding | undefined>
   hasOpenId(appid: string, openid: string): Promise<boolean>
+  /** What isBrandAuthorized, getAppId and hasOpenId answer, in one statement. */
+  getUserScope(s: {
+    brandId: string
+    mchid: string
+    appid: string
+    openid: string
+  }): Promise<UserScope>
   getProductCoupon(id: string): Promise<ProductCoupon | undefined>
   getStock(id: string): Promise<Stock | undefined>
   getUserCoupon(stockId: string, couponCode: string): Promise<UserCoupon | undefined>
@@ -323,8 +338,11 @@ export interface StoreTx extends StoreReader {
   pruneCounters(windowStartBefore: number): Promise<void>
   /** Appends entries, numbered in order after every entry already kept. */
   insertJournal(entries: readonly Omit<JournalRecord, 'seq'>[]): Promise<void>
-  /** Keeps the newest `keep` entries of the tenant and deletes the rest. */
-  pruneJournal(mchid: string, keep: number): Promise<void>
+  /**
+   * Deletes up to `limit` of the tenant's oldest entries beyond its newest `keep`; returns how
+   * many it deleted (fewer than `limit`: none are left beyond `keep`).
+   */
+  pruneJournal(mchid: string, keep: number, limit: number): Promise<number>
   clearJournal(): Promise<void>
   /** Sandbox reset: every coupon, stock, product coupon, code and request number. */
   deleteCouponData(): Promise<void>

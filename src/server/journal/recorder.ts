@@ -24,6 +24,11 @@ export interface JournalOptions {
 
 export const DEFAULT_JOURNAL_SIZE = 10_000
 
+/** Entries per transaction: about a millisecond of writing. */
+const SLICE = 32
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
+
 export class RequestJournal {
   readonly keepPerTenant: number
   readonly #o: Required<Omit<JournalOptions, 'flushPeers' | 'warn'>> &
@@ -78,26 +83,48 @@ export class RequestJournal {
     await Promise.all([this.flush(), this.#o.flushPeers?.()])
   }
 
+  /**
+   * A batch goes in as several short transactions with a turn of the event loop between them:
+   * each one holds the loop (and SQLite's write lock) for about a millisecond, so the requests
+   * arriving meanwhile are not held up behind a whole batch. Pruning goes the same way.
+   */
   async #write(batch: Captured[]): Promise<void> {
+    const store = this.#o.store
+    let written = 0
     try {
-      const records: Omit<JournalRecord, 'seq'>[] = []
-      for (const c of batch) records.push(toRecord(c, await this.#partnerOf(c)))
       const keep = this.keepPerTenant
       const threshold = Math.max(50, Math.ceil(keep / 20))
       const prune: string[] = []
-      for (const r of records) {
-        const n = (this.#sincePrune.get(r.mchid) ?? 0) + 1
-        this.#sincePrune.set(r.mchid, n)
-        if (n === threshold) prune.push(r.mchid)
+      for (let i = 0; i < batch.length; i += SLICE) {
+        if (i > 0) await turn()
+        const records: Omit<JournalRecord, 'seq'>[] = []
+        for (const c of batch.slice(i, i + SLICE))
+          records.push(toRecord(c, await this.#partnerOf(c)))
+        await store.transaction((tx) => tx.insertJournal(records))
+        written += records.length
+        for (const r of records) {
+          const n = (this.#sincePrune.get(r.mchid) ?? 0) + 1
+          this.#sincePrune.set(r.mchid, n)
+          if (n === threshold) prune.push(r.mchid)
+        }
       }
-      await this.#o.store.transaction(async (tx) => {
-        await tx.insertJournal(records)
-        for (const mchid of prune) await tx.pruneJournal(mchid, keep)
-      })
-      for (const mchid of prune) this.#sincePrune.set(mchid, 0)
+      for (const mchid of prune) {
+        let deleted: number
+        do {
+          await turn()
+          deleted = await store.transaction((tx) => tx.pruneJournal(mchid, keep, SLICE * 2))
+        } while (deleted === SLICE * 2)
+        this.#sincePrune.set(mchid, 0)
+      }
     } catch (err) {
-      this.dropped += batch.length
-      this.warn?.(`request journal: ${batch.length} entries could not be written`, err)
+      const lost = batch.length - written
+      this.dropped += lost
+      this.warn?.(
+        lost > 0
+          ? `request journal: ${lost} entries could not be written`
+          : 'request journal: old entries could not be pruned',
+        err,
+      )
     }
   }
 

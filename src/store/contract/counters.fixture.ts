@@ -27,4 +27,33 @@ export function countersContract(it: ContractTest): void {
     assert.equal(await bump(store, 'prune', 260), 3, 'the window at the bound is kept')
     assert.equal(await bump(store, 'prune', 320), 3, 'a later window is kept')
   })
+
+  it('the journal is pruned per tenant, oldest first, at most `limit` rows a call', async (store) => {
+    const entry = (mchid: string, i: number) => ({
+      requestId: `r-${mchid}-${i}`,
+      mchid,
+      at: i,
+      sandboxTime: i,
+      method: 'GET',
+      url: '/v3/x',
+      status: 200,
+      durationMs: 1,
+      verification: 'verified',
+      doc: '{}',
+    })
+    await store.transaction((tx) =>
+      tx.insertJournal([
+        ...Array.from({ length: 10 }, (_, i) => entry('m-1', i)),
+        ...Array.from({ length: 4 }, (_, i) => entry('m-2', i)),
+      ]),
+    )
+    const prune = () => store.transaction((tx) => tx.pruneJournal('m-1', 3, 4))
+    assert.deepEqual([await prune(), await prune(), await prune()], [4, 3, 0])
+    const left = await store.read.listJournal({ mchid: 'm-1', limit: 50 })
+    assert.deepEqual(
+      left.map((e) => e.requestId),
+      ['r-m-1-9', 'r-m-1-8', 'r-m-1-7'],
+    )
+    assert.equal((await store.read.listJournal({ mchid: 'm-2', limit: 50 })).length, 4)
+  })
 }

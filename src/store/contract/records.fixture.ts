@@ -48,6 +48,24 @@ export function recordsContract(it: ContractTest): void {
     assert.deepEqual(await r.getAppId('wx-2'), { appid: 'wx-2', brandId: 'b-1' })
     assert.equal(await r.hasOpenId('wx-1', 'o-1'), true)
     assert.equal(await r.hasOpenId('wx-2', 'o-1'), false)
+    // The three checks in one statement answer as the three reads do.
+    const scope = (brandId: string, mchid: string, appid: string, openid: string) =>
+      r.getUserScope({ brandId, mchid, appid, openid })
+    assert.deepEqual(await scope('b-1', 'm-1', 'wx-1', 'o-1'), {
+      brandAuthorized: true,
+      appidMchid: 'm-1',
+      openidKnown: true,
+    })
+    assert.deepEqual(await scope('b-1', 'm-2', 'wx-2', 'o-1'), {
+      brandAuthorized: false,
+      appidMchid: undefined,
+      openidKnown: false,
+    })
+    assert.deepEqual(await scope('b-9', 'm-1', 'wx-9', 'o-9'), {
+      brandAuthorized: false,
+      appidMchid: undefined,
+      openidKnown: false,
+    })
   })
 
   it('a brand-direct tenant reads back by brand and by its partner row, once', async (store) => {

@@ -22,7 +22,7 @@ export class JournalQueries extends Executor {
     )
   }
 
-  async pruneJournal(mchid: string, keep: number): Promise<void> {
+  async pruneJournal(mchid: string, keep: number, limit: number): Promise<number> {
     const edge = await this.db
       .selectFrom('request_journal')
       .select('seq')
@@ -31,12 +31,20 @@ export class JournalQueries extends Executor {
       .offset(keep)
       .limit(1)
       .executeTakeFirst()
-    if (!edge) return
-    await this.db
+    if (!edge) return 0
+    const r = await this.db
       .deleteFrom('request_journal')
-      .where('mchid', '=', mchid)
-      .where('seq', '<=', Number(edge.seq))
-      .execute()
+      .where('seq', 'in', (eb) =>
+        eb
+          .selectFrom('request_journal')
+          .select('seq')
+          .where('mchid', '=', mchid)
+          .where('seq', '<=', Number(edge.seq))
+          .orderBy('seq')
+          .limit(limit),
+      )
+      .executeTakeFirst()
+    return Number(r.numDeletedRows)
   }
 
   async clearJournal(): Promise<void> {

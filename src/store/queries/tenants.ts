@@ -8,6 +8,7 @@ import type {
   Partner,
   PartnerCert,
   PlatformKey,
+  UserScope,
 } from '../store.ts'
 import { Executor } from './executor.ts'
 
@@ -198,6 +199,31 @@ export class TenantQueries extends Executor {
 
   async deleteAppId(appid: string): Promise<void> {
     await this.db.deleteFrom('appids').where('appid', '=', appid).execute()
+  }
+
+  async getUserScope(s: {
+    brandId: string
+    mchid: string
+    appid: string
+    openid: string
+  }): Promise<UserScope> {
+    const [r] = (
+      await hot.selectUserScope(
+        this.db,
+        this.dialect.name,
+        s.brandId,
+        s.mchid,
+        s.appid,
+        s.appid,
+        s.openid,
+      )
+    ).rows
+    // SQLite answers 0/1, PostgreSQL booleans.
+    return {
+      brandAuthorized: Boolean(r?.brand),
+      appidMchid: r?.appid_mchid ?? undefined,
+      openidKnown: Boolean(r?.openid),
+    }
   }
 
   async hasOpenId(appid: string, openid: string): Promise<boolean> {
