@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { behaviour } from '../src/domain/settings.ts'
 import { openSqliteStore } from '../src/store/sqlite.ts'
-import { body, couponPath, reqNo, usedCoupon, useBody } from './helpers/fixtures.ts'
+import { body, couponPath, reqNo, useBody, usedCoupon } from './helpers/fixtures.ts'
 import { startTestServer, TEST_SETTINGS } from './helpers/harness.ts'
 
 /**
