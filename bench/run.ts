@@ -8,15 +8,16 @@
  *
  * Not a test: nothing here passes or fails. Loopback only; every run is bounded in time.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { SandboxFile } from '../packages/sdk/src/schemas/sandbox-file.ts'
+import { measureCallbacks } from './callbacks.ts'
 import { measureFloor, measureRun, type RunFigure, rsaSignRate, type Timing } from './measure.ts'
-import type { Signer } from './presign.ts'
-import { startWxcoupon } from './processes.ts'
+import { PG_ADMIN_URL, postgresRuns } from './postgres.ts'
+import { servingProcesses, startWxcoupon } from './processes.ts'
 import { type BenchReport, table } from './report.ts'
+import { settingsFile, signerOf } from './sandbox-files.ts'
 import {
   confirmRequest,
   interleave,
@@ -37,6 +38,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string' },
     workers: { type: 'string' },
     connections: { type: 'string' },
+    pg: { type: 'string' },
   },
 })
 const quick = args.quick ?? false
@@ -47,32 +49,11 @@ const timing: Timing = {
   connections: Number(args.connections ?? 16),
 }
 const allWorkers = Number(args.workers ?? availableParallelism())
+const adminUrl = args.pg ?? PG_ADMIN_URL
 const log = (s: string) => process.stderr.write(`${s}\n`)
 const window = timing.warmupSeconds + timing.durationSeconds
 /** WeChat Pay's per-brand limit on returns: the rate the latency target is set at. */
 const WECHAT_RATE = 500
-
-/** Rate limits off: the bench measures the server, not the spec's 500/s interface limit. */
-function settingsFile(dir: string): string {
-  const file = join(dir, 'bench-settings.json')
-  writeFileSync(
-    file,
-    JSON.stringify({ rateLimits: { enabled: false, per: 'brand', overrides: {} } }),
-  )
-  return file
-}
-
-function signerOf(dataDir: string): { signer: Signer; sandbox: SandboxFile } {
-  const sandbox = JSON.parse(readFileSync(join(dataDir, 'sandbox.json'), 'utf8')) as SandboxFile
-  return {
-    sandbox,
-    signer: {
-      mchid: sandbox.partner.mchid,
-      serialNo: sandbox.partner.serial_no,
-      privateKeyPem: readFileSync(sandbox.partner.private_key_file, 'utf8'),
-    },
-  }
-}
 
 /** Coupons `from` … `from + n` of a seeded set. */
 const slice = (s: Seeded, from: number, n: number) =>
@@ -88,7 +69,8 @@ async function main(): Promise<void> {
   log(`RSA-2048 sign: ${machine.rsaSignPerSecond.toFixed(0)}/s on one core`)
   const workerCounts = [...new Set([1, allWorkers])]
   const floor: RunFigure[] = []
-  for (const w of workerCounts) {
+  // One floor per core too: the target of `serve` with its default workers.
+  for (const w of new Set([...workerCounts, machine.cores])) {
     floor.push(await measureFloor(w, machine.rsaSignPerSecond, timing))
     log(`floor, ${w} worker(s): ${floor.at(-1)?.rps.toFixed(0)} req/s`)
   }
@@ -100,7 +82,15 @@ async function main(): Promise<void> {
   /** Requests enough for the run: wxcoupon does not outrun the floor (10% margin). */
   const enough = (w: number) => Math.ceil(floorRps(w) * window * 1.1)
 
-  const report: BenchReport = { machine, timing, floor, runs: [], seeding: [], sdk: [] }
+  const report: BenchReport = {
+    machine,
+    timing,
+    floor,
+    runs: [],
+    seeding: [],
+    sdk: [],
+    callbacks: [],
+  }
   for (const size of sizes) {
     const dir = mkdtempSync(join(tmpdir(), 'wxcoupon-bench-'))
     try {
@@ -118,7 +108,9 @@ async function main(): Promise<void> {
       })
       log(`seeded ${size} coupons in ${background.seconds.toFixed(1)} s`)
       const mixedEach = Math.ceil(enough(1) / 5)
-      const usedCount = workerCounts.reduce((a, w) => a + enough(w), 0) + mixedEach
+      // The default serve may run one process per core.
+      const usedCount =
+        [...workerCounts, machine.cores].reduce((a, w) => a + enough(w), 0) + mixedEach
       const used = await seed(dir, { coupons: usedCount + WECHAT_RATE * window, state: 'USED' })
       const effective = await seed(dir, { coupons: mixedEach, state: 'EFFECTIVE' })
       const sent = await seed(dir, { coupons: mixedEach, state: 'CONFIRMING' })
@@ -133,8 +125,16 @@ async function main(): Promise<void> {
       const random = (n: number) =>
         Array.from({ length: n }, () => background.coupon(Math.floor(Math.random() * size)))
 
-      for (const w of workerCounts) {
-        const server = await startWxcoupon({ dataDir: dir, workers: w, settingsFile: settings })
+      // undefined: no --workers flag, the configuration users run.
+      for (const flag of [...workerCounts, undefined]) {
+        const server = await startWxcoupon({
+          dataDir: dir,
+          settingsFile: settings,
+          ...(flag === undefined ? {} : { workers: flag }),
+        })
+        const w = servingProcesses(server)
+        // Its target is the floor with one worker per core, whatever it picked.
+        const target = floorRps(flag === undefined ? machine.cores : w)
         // The server writes sandbox.json (keys, tenant) when it starts.
         const { signer, sandbox } = signerOf(dir)
         const run = async (
@@ -142,23 +142,25 @@ async function main(): Promise<void> {
           requests: ReturnType<typeof returnRequest>[],
           rate?: number,
         ) => {
-          const f = await measureRun(server, signer, requests, timing, {
+          const f = await measureRun([server], signer, requests, timing, {
             scenario,
             workers: w,
             coupons,
+            db: 'sqlite',
+            instances: 1,
             ...(rate ? { rate } : {}),
           })
-          report.runs.push({ ...f, ratioToFloor: f.rps / floorRps(w) })
+          report.runs.push({ ...f, ratioToFloor: f.rps / target })
           log(
             `${size} coupons, ${w} worker(s), ${scenario}: ${f.rps.toFixed(0)} req/s, p99 ${f.p99.toFixed(1)} ms`,
           )
         }
         try {
           await run(
-            'return',
+            flag === undefined ? 'return (default serve)' : 'return',
             takeUsed(enough(w)).map((c) => returnRequest(used.stock, c)),
           )
-          if (w === 1) {
+          if (flag === 1) {
             await run(
               'query',
               random(enough(w)).map((c) => queryRequest(background.stock, c)),
@@ -197,6 +199,14 @@ async function main(): Promise<void> {
       rmSync(dir, { recursive: true, force: true })
     }
   }
+  report.runs.push(
+    ...(await postgresRuns({ timing, enough, floorRps, cores: machine.cores, adminUrl, log })),
+  )
+  const callbacks = await measureCallbacks({ timing, returns: enough(1) })
+  report.callbacks.push(callbacks)
+  log(
+    `callbacks: ${callbacks.delivered} of ${callbacks.pending} delivered at ${callbacks.perSecond.toFixed(0)}/s`,
+  )
   process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${table(report)}\n`)
 }
 
