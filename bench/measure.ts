@@ -112,8 +112,10 @@ export async function measureFloor(
     platformPrivateKeyFile: join(dir, 'platform.pem'),
   })
   try {
-    // Enough for the floor at its ceiling (one signature per request per worker).
-    const count = Math.ceil(signRate * workers * (timing.warmupSeconds + timing.durationSeconds))
+    // Enough for the floor at its ceiling (one signature per request per worker), or paced.
+    const count = Math.ceil(
+      (rate ?? signRate * workers) * (timing.warmupSeconds + timing.durationSeconds) * 1.1,
+    )
     const requests: UnsignedRequest[] = Array.from({ length: count }, (_, i) => ({
       method: 'POST',
       path: `/v3/marketing/partner/product-coupon/users/oFLOOR${i}/coupons/${i}/return`,

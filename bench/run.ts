@@ -44,7 +44,7 @@ const { values: args } = parseArgs({
 const quick = args.quick ?? false
 const sizes = (args.sizes ?? (quick ? '10000' : '10000,100000,1000000')).split(',').map(Number)
 const timing: Timing = {
-  durationSeconds: Number(args.duration ?? (quick ? 3 : 10)),
+  durationSeconds: Number(args.duration ?? (quick ? 2 : 10)),
   warmupSeconds: Number(args.warmup ?? (quick ? 1 : 2)),
   connections: Number(args.connections ?? 16),
 }
