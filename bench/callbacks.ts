@@ -101,7 +101,7 @@ export async function measureCallbacks(o: {
       await new WxCouponClient(clientOptionsFromSandbox(sandbox)).setNotifyConfig({
         notify_url: receiver.url,
       })
-      // Until a second passes with nothing new; bounded, whatever the server does.
+      // Until half a second passes with nothing new; bounded, whatever the server does.
       let seen = -1
       let quietSince = performance.now()
       await until(
@@ -110,7 +110,7 @@ export async function measureCallbacks(o: {
             seen = receiver.arrivals.length
             quietSince = performance.now()
           }
-          return performance.now() - quietSince > 1000
+          return performance.now() - quietSince > 500
         },
         10 + used.count / 200,
       )

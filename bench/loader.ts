@@ -2,8 +2,9 @@
  * The load generator, in its own process (forked by bench/run.ts with IPC): autocannon over
  * keep-alive connections, every request taken in turn from a file of requests signed before the
  * measured window (unique nonce each). With several servers the connections are dealt to them
- * round-robin, one autocannon instance per server drawing from the same file. A warm-up, then a fixed duration; latencies are kept at
- * full precision from autocannon's per-response events rather than its integer histogram.
+ * round-robin, one autocannon instance per server drawing from the same file. A warm-up, then a
+ * fixed duration; latencies are kept at full precision from autocannon's per-response events
+ * rather than its integer histogram.
  */
 import { readFileSync } from 'node:fs'
 import autocannon from 'autocannon'

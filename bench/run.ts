@@ -45,7 +45,7 @@ const quick = args.quick ?? false
 const sizes = (args.sizes ?? (quick ? '10000' : '10000,100000,1000000')).split(',').map(Number)
 const timing: Timing = {
   durationSeconds: Number(args.duration ?? (quick ? 2 : 10)),
-  warmupSeconds: Number(args.warmup ?? (quick ? 1 : 2)),
+  warmupSeconds: Number(args.warmup ?? (quick ? 0.5 : 2)),
   connections: Number(args.connections ?? 16),
 }
 const allWorkers = Number(args.workers ?? availableParallelism())
