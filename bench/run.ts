@@ -3,8 +3,18 @@
  *
  *   npm run bench                         # sizes 10k, 100k, 1M; 10 s per run; table
  *   npm run bench -- --json               # the same as JSON
- *   npm run bench -- --quick              # 10k only, 3 s per run (a smoke run)
- *   npm run bench -- --sizes 10000 --duration 5 --workers 2 --connections 16
+ *   npm run bench -- --quick              # 10k only, 0.5 s warm-up + 2 s per run (a smoke run)
+ *   npm run bench -- --sizes 10000 --duration 5 --warmup 1 --workers 2 --connections 16
+ *   npm run bench -- --pg postgres://user@host:5432/postgres   # where the PostgreSQL rows go
+ *
+ * Rows: the floor server (1 worker, `--workers`, one per core; paced at 500/s); on SQLite at
+ * each size return, query, mixed and return@500/s with 1 worker, return with `--workers`, and
+ * `return (default serve)`: `serve` with no --workers flag, its workers counted from /proc and
+ * its ratio to the floor with one worker per core. On PostgreSQL (a database
+ * `wxcoupon_bench_<pid>` created on the `--pg` server, default postgres://postgres@127.0.0.1:5432,
+ * dropped afterwards; skipped with a line on stderr when unreachable) return on 1 and on 2
+ * instances of `serve --workers 1` sharing it, and on one instance with no --workers flag.
+ * Last, `callbacks`: a backlog of callbacks delivered to a local receiver, per second.
  *
  * Not a test: nothing here passes or fails. Loopback only; every run is bounded in time.
  */
