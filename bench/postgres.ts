@@ -78,6 +78,12 @@ export async function postgresRuns(o: {
     o.log(`PostgreSQL rows skipped: ${o.adminUrl} unreachable (${database.unreachable})`)
     return []
   }
+  // Ctrl-C reaches the servers too (one process group); the database must not outlive it.
+  const interrupted = () => {
+    database.drop().finally(() => process.exit(130))
+  }
+  process.once('SIGINT', interrupted)
+  process.once('SIGTERM', interrupted)
   const dirs = SHAPES.map(() => mkdtempSync(join(tmpdir(), 'wxcoupon-bench-pg-')))
   const servers: ServerUnderTest[] = []
   try {
@@ -128,6 +134,8 @@ export async function postgresRuns(o: {
     await Promise.all(servers.map((s) => s.stop()))
     for (const d of dirs) rmSync(d, { recursive: true, force: true })
     await database.drop()
+    process.off('SIGINT', interrupted)
+    process.off('SIGTERM', interrupted)
   }
 }
 

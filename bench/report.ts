@@ -47,7 +47,8 @@ export function table(r: BenchReport): string {
   }
   for (const f of r.floor) run(f, f.offered ? '—' : '1.00')
   for (const f of r.runs) run(f, f.offered ? '—' : f.ratioToFloor.toFixed(2))
-  // Delivered per second at the receiver; "errors" are the callbacks it did not get.
+  // Delivered per second at the receiver; "coupons" are the callbacks pending at the start,
+  // "errors" those it did not get, CPU per callback delivered.
   const dash = '—'.padStart(7)
   for (const c of r.callbacks) {
     row(
