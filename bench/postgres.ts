@@ -80,7 +80,8 @@ export async function postgresRuns(o: {
   }
   // Ctrl-C reaches the servers too (one process group); the database must not outlive it.
   const interrupted = () => {
-    database.drop().finally(() => process.exit(130))
+    const exit = () => process.exit(130)
+    database.drop().then(exit, exit)
   }
   process.once('SIGINT', interrupted)
   process.once('SIGTERM', interrupted)
