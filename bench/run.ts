@@ -143,8 +143,10 @@ async function main(): Promise<void> {
           ...(flag === undefined ? {} : { workers: flag }),
         })
         const w = servingProcesses(server)
-        // Its target is the floor with one worker per core, whatever it picked.
-        const target = floorRps(flag === undefined ? machine.cores : w)
+        // The default's target is the floor with one worker per core, whatever it picked (and
+        // one process signing in the thread pool can pass the 1-worker floor): requests for that.
+        const peers = flag === undefined ? machine.cores : w
+        const target = floorRps(peers)
         // The server writes sandbox.json (keys, tenant) when it starts.
         const { signer, sandbox } = signerOf(dir)
         const run = async (
@@ -168,7 +170,7 @@ async function main(): Promise<void> {
         try {
           await run(
             flag === undefined ? 'return (default serve)' : 'return',
-            takeUsed(enough(w)).map((c) => returnRequest(used.stock, c)),
+            takeUsed(enough(peers)).map((c) => returnRequest(used.stock, c)),
           )
           if (flag === 1) {
             await run(
