@@ -65,10 +65,9 @@ const SHAPES: Shape[] = [
 
 export async function postgresRuns(o: {
   timing: Timing
-  /** Requests enough for a run on this many serving processes. */
-  enough: (processes: number) => number
+  /** Requests enough for a run. */
+  perRun: number
   floorRps: (processes: number) => number
-  cores: number
   /** A database on the server to create the bench's own database from. */
   adminUrl: string
   log: (s: string) => void
@@ -85,21 +84,21 @@ export async function postgresRuns(o: {
   }
   process.once('SIGINT', interrupted)
   process.once('SIGTERM', interrupted)
-  const dirs = SHAPES.map(() => mkdtempSync(join(tmpdir(), 'wxcoupon-bench-pg-')))
+  const dirs = Array.from({ length: Math.max(...SHAPES.map((s) => s.instances)) }, () =>
+    mkdtempSync(join(tmpdir(), 'wxcoupon-bench-pg-')),
+  )
   const servers: ServerUnderTest[] = []
   try {
     const settings = settingsFile(dirs[0] as string)
-    // Without the flag, serve on PostgreSQL starts one process per core (src/cli/serve.ts).
-    const counts = SHAPES.map((s) => o.enough(s.instances * (s.workers ?? o.cores)))
     const used = await seed(dirs[0] as string, {
-      coupons: counts.reduce((a, b) => a + b, 0),
+      coupons: o.perRun * SHAPES.length,
       state: 'USED',
       db: database.url,
     })
     o.log(`seeded ${used.count} coupons on PostgreSQL in ${used.seconds.toFixed(1)} s`)
     const out: (RunFigure & { ratioToFloor: number })[] = []
     let next = 0
-    for (const [i, shape] of SHAPES.entries()) {
+    for (const shape of SHAPES) {
       for (let n = 0; n < shape.instances; n++) {
         servers.push(
           await startWxcoupon({
@@ -112,11 +111,10 @@ export async function postgresRuns(o: {
       }
       const signer = sameTenant(dirs.slice(0, shape.instances))
       const workers = servingProcesses(servers[0] as ServerUnderTest)
-      const count = counts[i] as number
-      const requests = Array.from({ length: Math.min(count, used.count - next) }, (_, k) =>
+      const requests = Array.from({ length: o.perRun }, (_, k) =>
         returnRequest(used.stock, used.coupon(next + k)),
       )
-      next += count
+      next += o.perRun
       const f = await measureRun(servers, signer, requests, o.timing, {
         scenario: shape.scenario,
         workers,

@@ -89,8 +89,11 @@ async function main(): Promise<void> {
   log(`floor, 1 worker at ${WECHAT_RATE}/s: p99 ${floor.at(-1)?.p99.toFixed(1)} ms`)
   const floorRps = (w: number) =>
     floor.find((f) => f.workers === w && f.offered === undefined)?.rps ?? 1
-  /** Requests enough for the run: wxcoupon does not outrun the floor (10% margin). */
-  const enough = (w: number) => Math.ceil(floorRps(w) * window * 1.1)
+  /**
+   * Requests enough for a run: wxcoupon does not outrun the fastest floor (10% margin). Not the
+   * floor of as many workers: one process signs in the thread pool, so it may use every core.
+   */
+  const perRun = Math.ceil(Math.max(...floor.map((f) => f.rps)) * window * 1.1)
 
   const report: BenchReport = {
     machine,
@@ -117,10 +120,9 @@ async function main(): Promise<void> {
         perSecond: size / background.seconds,
       })
       log(`seeded ${size} coupons in ${background.seconds.toFixed(1)} s`)
-      const mixedEach = Math.ceil(enough(1) / 5)
-      // The default serve may run one process per core.
-      const usedCount =
-        [...workerCounts, machine.cores].reduce((a, w) => a + enough(w), 0) + mixedEach
+      const mixedEach = Math.ceil(perRun / 5)
+      // A return run per worker count and one for the default serve.
+      const usedCount = perRun * (workerCounts.length + 1) + mixedEach
       const used = await seed(dir, { coupons: usedCount + WECHAT_RATE * window, state: 'USED' })
       const effective = await seed(dir, { coupons: mixedEach, state: 'EFFECTIVE' })
       const sent = await seed(dir, { coupons: mixedEach, state: 'CONFIRMING' })
@@ -143,10 +145,8 @@ async function main(): Promise<void> {
           ...(flag === undefined ? {} : { workers: flag }),
         })
         const w = servingProcesses(server)
-        // The default's target is the floor with one worker per core, whatever it picked (and
-        // one process signing in the thread pool can pass the 1-worker floor): requests for that.
-        const peers = flag === undefined ? machine.cores : w
-        const target = floorRps(peers)
+        // The default's target is the floor with one worker per core, whatever it picked.
+        const target = floorRps(flag === undefined ? machine.cores : w)
         // The server writes sandbox.json (keys, tenant) when it starts.
         const { signer, sandbox } = signerOf(dir)
         const run = async (
@@ -170,12 +170,12 @@ async function main(): Promise<void> {
         try {
           await run(
             flag === undefined ? 'return (default serve)' : 'return',
-            takeUsed(enough(peers)).map((c) => returnRequest(used.stock, c)),
+            takeUsed(perRun).map((c) => returnRequest(used.stock, c)),
           )
           if (flag === 1) {
             await run(
               'query',
-              random(enough(w)).map((c) => queryRequest(background.stock, c)),
+              random(perRun).map((c) => queryRequest(background.stock, c)),
             )
             await run(
               'mixed',
@@ -211,10 +211,8 @@ async function main(): Promise<void> {
       rmSync(dir, { recursive: true, force: true })
     }
   }
-  report.runs.push(
-    ...(await postgresRuns({ timing, enough, floorRps, cores: machine.cores, adminUrl, log })),
-  )
-  const callbacks = await measureCallbacks({ timing, returns: enough(1) })
+  report.runs.push(...(await postgresRuns({ timing, perRun, floorRps, adminUrl, log })))
+  const callbacks = await measureCallbacks({ timing, returns: perRun })
   report.callbacks.push(callbacks)
   log(
     `callbacks: ${callbacks.delivered} of ${callbacks.pending} delivered at ${callbacks.perSecond.toFixed(0)}/s`,
