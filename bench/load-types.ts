@@ -1,7 +1,8 @@
 /** What the bench's processes pass each other: a load job, its requests, its result. */
 
 export interface LoadJob {
-  url: string
+  /** Servers sharing the load: connection i (or, paced, request i) goes to urls[i % n]. */
+  urls: string[]
   /** JSON lines of PresignedRequest. */
   file: string
   connections: number

@@ -12,10 +12,20 @@ export interface Timing {
   connections: number
 }
 
-export interface RunFigure extends LoadResult {
+/** What a run is: scenario, servers, database. */
+export interface RunLabel {
   scenario: string
+  /** Processes serving, per instance. */
   workers: number
   coupons: number
+  /** Absent for the floor server, which has none. */
+  db?: 'sqlite' | 'postgres'
+  /** Separate servers sharing the load (and, on PostgreSQL, the database). */
+  instances?: number
+  rate?: number
+}
+
+export interface RunFigure extends LoadResult, Omit<RunLabel, 'rate'> {
   /** Largest resident set of any one server process during the run. */
   rssMb: number
   /** Server CPU time (all its processes) per answered request, warm-up included. */
@@ -37,37 +47,37 @@ export function rsaSignRate(seconds = 2): number {
   return n / ((performance.now() - t0) / 1000)
 }
 
-/** Signs the requests, fires them at the server, samples its memory meanwhile. */
+/** Signs the requests, fires them at the servers, samples their memory meanwhile. */
 export async function measureRun(
-  server: ServerUnderTest,
+  servers: ServerUnderTest[],
   signer: Signer,
   requests: UnsignedRequest[],
   timing: Timing,
-  label: { scenario: string; workers: number; coupons: number; rate?: number },
+  label: RunLabel,
 ): Promise<RunFigure> {
   const dir = mkdtempSync(join(tmpdir(), 'wxcoupon-bench-req-'))
   try {
     const file = join(dir, 'requests.jsonl')
     await presign(file, signer, requests)
-    const pid = server.child.pid as number
-    const rss = sampleRss(pid)
-    const cpu0 = cpuSeconds(pid)
+    const pids = servers.map((s) => s.child.pid as number)
+    const samplers = pids.map(sampleRss)
+    const cpu = () => pids.reduce((a, pid) => a + cpuSeconds(pid), 0)
+    const cpu0 = cpu()
     const result = await load({
-      url: server.url,
+      urls: servers.map((s) => s.url),
       file,
       connections: timing.connections,
       warmupSeconds: timing.warmupSeconds,
       durationSeconds: timing.durationSeconds,
       ...(label.rate ? { rate: label.rate } : {}),
     })
+    const { rate, ...rest } = label
     return {
-      scenario: label.scenario,
-      workers: label.workers,
-      coupons: label.coupons,
+      ...rest,
       ...result,
-      rssMb: rss(),
-      cpuUsPerRequest: ((cpuSeconds(pid) - cpu0) * 1e6) / Math.max(1, result.answered),
-      ...(label.rate ? { offered: label.rate } : {}),
+      rssMb: Math.max(...samplers.map((stop) => stop())),
+      cpuUsPerRequest: ((cpu() - cpu0) * 1e6) / Math.max(1, result.answered),
+      ...(rate ? { offered: rate } : {}),
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -102,15 +112,17 @@ export async function measureFloor(
     platformPrivateKeyFile: join(dir, 'platform.pem'),
   })
   try {
-    // Enough for the floor at its ceiling (one signature per request per worker).
-    const count = Math.ceil(signRate * workers * (timing.warmupSeconds + timing.durationSeconds))
+    // Enough for the floor at its ceiling (one signature per request per worker), or paced.
+    const count = Math.ceil(
+      (rate ?? signRate * workers) * (timing.warmupSeconds + timing.durationSeconds) * 1.1,
+    )
     const requests: UnsignedRequest[] = Array.from({ length: count }, (_, i) => ({
       method: 'POST',
       path: `/v3/marketing/partner/product-coupon/users/oFLOOR${i}/coupons/${i}/return`,
       body: JSON.stringify({ out_request_no: `FLOOR${i}`, brand_id: '120001', appid: 'wx0' }),
     }))
     const signer = { mchid: '1900000001', serialNo: 'FLOOR', privateKeyPem: partner.privateKey }
-    return await measureRun(floor, signer, requests, timing, {
+    return await measureRun([floor], signer, requests, timing, {
       scenario: 'floor',
       workers,
       coupons: 0,

@@ -17,13 +17,13 @@ export async function paced(
   seconds: number
   answered: number
 }> {
-  const url = new URL(job.url)
+  const urls = job.urls.map((u) => new URL(u))
   const agent = new Agent({ keepAlive: true, maxSockets: job.connections * 4 })
   const latencies: number[] = []
   const non2xx: Record<string, number> = {}
   let errors = 0
   let answered = 0
-  const send = (r: PresignedRequest, scheduled: number, record: boolean) =>
+  const send = (r: PresignedRequest, url: URL, scheduled: number, record: boolean) =>
     new Promise<void>((done) => {
       const req = request(
         {
@@ -61,7 +61,7 @@ export async function paced(
       const at = t0 + (i * 1000) / job.rate
       const wait = at - performance.now()
       if (wait > 1) await new Promise((r) => setTimeout(r, wait))
-      inFlight.push(send(take(), at, record))
+      inFlight.push(send(take(), urls[i % urls.length] as URL, at, record))
     }
     await Promise.all(inFlight)
     return (performance.now() - t0) / 1000

@@ -41,9 +41,20 @@ function stopper(child: ChildProcess): () => Promise<void> {
   }
 }
 
+/**
+ * The bench's environment without DATABASE_URL and WXCOUPON_*: a CLI the bench runs does what
+ * its flags say, whatever the shell that started the bench has set.
+ */
+export function cliEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => k !== 'DATABASE_URL' && !k.startsWith('WXCOUPON_')),
+  )
+}
+
+/** `wxcoupon serve` on a free port; without `workers`, no `--workers` flag: users' default. */
 export async function startWxcoupon(o: {
   dataDir: string
-  workers: number
+  workers?: number
   settingsFile: string
   db?: string
 }): Promise<ServerUnderTest> {
@@ -61,12 +72,14 @@ export async function startWxcoupon(o: {
     o.dataDir,
     '--settings',
     o.settingsFile,
-    '--workers',
-    String(o.workers),
+    ...(o.workers === undefined ? [] : ['--workers', String(o.workers)]),
     ...(o.db ? ['--db', o.db] : []),
   ]
-  const { DATABASE_URL: _, ...env } = process.env
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: cliEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   return { url: await ready(child, 'wxcoupon'), child, stop: stopper(child) }
 }
 
@@ -106,6 +119,11 @@ function tree(root: number): number[] {
     for (const [pid, ppid] of parent) if (ppid === out[i]) out.push(pid)
   }
   return out
+}
+
+/** Processes serving a started server: its cluster workers, or itself when it has none. */
+export function servingProcesses(server: ServerUnderTest): number {
+  return Math.max(1, tree(server.child.pid as number).length - 1)
 }
 
 function rssMb(pid: number): number {

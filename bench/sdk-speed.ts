@@ -111,7 +111,7 @@ export async function sdkSpeed(o: {
   ]
   const out: SdkFigure[] = []
   for (const l of libraries) {
-    await measure(l.call, o.inFlight, Math.min(1, o.seconds)) // warm-up
+    await measure(l.call, o.inFlight, Math.min(1, o.seconds / 2)) // warm-up
     const m = await measure(l.call, o.inFlight, o.seconds)
     out.push({ library: l.library, verifiesResponses: l.verifiesResponses, ...m })
   }

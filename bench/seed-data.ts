@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { SeedState, SeedSummary } from '../src/service/seed.ts'
-import { ROOT } from './processes.ts'
+import { cliEnv, ROOT } from './processes.ts'
 import type { CouponRef, StockRef } from './scenarios.ts'
 
 /** A set of coupons made by `wxcoupon seed`, addressable by index. */
@@ -13,10 +13,10 @@ export interface Seeded {
   seconds: number
 }
 
-/** Runs the built CLI's `seed` on the data dir (the same command users run). */
+/** Runs the built CLI's `seed` on the data dir, or the PostgreSQL database `db` (the same command users run). */
 export async function seed(
   dataDir: string,
-  o: { coupons: number; state: SeedState; maxCount?: number },
+  o: { coupons: number; state: SeedState; maxCount?: number; db?: string },
 ): Promise<Seeded> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
@@ -30,9 +30,10 @@ export async function seed(
       '--state',
       o.state,
       ...(o.maxCount ? ['--max-count', String(o.maxCount)] : []),
+      ...(o.db ? ['--db', o.db] : []),
       '--json',
     ],
-    { cwd: ROOT, maxBuffer: 512 * 1024 * 1024 },
+    { cwd: ROOT, env: cliEnv(), maxBuffer: 512 * 1024 * 1024 },
   )
   const s = JSON.parse(stdout) as SeedSummary
   return {
