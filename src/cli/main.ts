@@ -90,7 +90,7 @@ program
   )
   .option(
     '--workers <n>',
-    'processes serving the port (default: $WXCOUPON_WORKERS, else 1 on SQLite, one per core on PostgreSQL)',
+    'processes serving the port (default: $WXCOUPON_WORKERS, else 1; see docs/performance.md)',
     workerCount,
   )
   .option('--tls', 'serve HTTPS with a certificate of the sandbox CA (sandbox.json ca_file)', false)
@@ -103,7 +103,7 @@ program
     const db =
       opts.db ?? (process.env.DATABASE_URL ? databaseUrl(process.env.DATABASE_URL) : undefined)
     const chosenPort = opts.port ?? portFromEnvironment() ?? 8080
-    return serve({ ...opts, port: chosenPort, db, workers: opts.workers ?? defaultWorkers(db) })
+    return serve({ ...opts, port: chosenPort, db, workers: opts.workers ?? defaultWorkers() })
   })
 
 program

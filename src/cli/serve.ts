@@ -1,6 +1,5 @@
 import cluster from 'node:cluster'
 import { createServer } from 'node:net'
-import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { InvalidArgumentError } from '@commander-js/extra-typings'
 import type { RunningServer, StartOptions } from '../server/start.ts'
@@ -38,15 +37,15 @@ export function workerCount(value: string): number {
 }
 
 /**
- * `$WXCOUPON_WORKERS` (lets a test run or a container pin it), else the fastest correct
- * configuration measured with `npm run bench` (docs/performance.md): on SQLite one process —
- * it signs in the thread pool, so it already uses every core for RSA, while several processes
- * on one SQLite file take turns at its write lock and re-read each other's pages; on
- * PostgreSQL one per core, since its instances share the database without that cost.
+ * `$WXCOUPON_WORKERS` (lets a test run or a container pin it), else one process: the fastest
+ * correct configuration `npm run bench` measured on both databases (docs/performance.md). One
+ * process signs every answer in the thread pool, so it already uses every core for RSA, its
+ * largest cost. More processes on one SQLite file take turns at its write lock and re-read each
+ * other's pages; on PostgreSQL they compete with the database's own processes for the cores.
  */
-export function defaultWorkers(db: string | undefined): number {
+export function defaultWorkers(): number {
   const env = process.env.WXCOUPON_WORKERS
-  if (!env) return db === undefined ? 1 : availableParallelism()
+  if (!env) return 1
   try {
     return workerCount(env)
   } catch (e) {

@@ -9,6 +9,7 @@ import * as m006 from './006-request-journal.ts'
 import * as m007 from './007-revisions.ts'
 import * as m008 from './008-outbox-fairness.ts'
 import * as m009 from './009-brand-direct.ts'
+import * as m010 from './010-outbox-leases.ts'
 
 /** Every schema change in order; a database records which of these it has run. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -21,6 +22,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '007-revisions': m007,
   '008-outbox-fairness': m008,
   '009-brand-direct': m009,
+  '010-outbox-leases': m010,
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {

@@ -162,10 +162,11 @@ function claimable(
 }
 
 /**
- * Per partner with a notify URL and something due: how many are leased (in flight) and how
- * many wait; then the claim's places dealt one at a time round-robin, the partner waiting
- * longest first, each up to its cap; then each partner's earliest, locked, in one query per
- * partner (so a backlog of one never has to be read past to reach another's).
+ * Per partner with a notify URL: how many of its callbacks are in flight (leased, by any
+ * process), and its earliest claimable ones, up to its room under the cap, locked, in one
+ * query per partner (so a backlog of one never has to be read past to reach another's). Then
+ * the claim's places are dealt one at a time round-robin, the partner waiting longest first.
+ * Every read is bounded by the rows in flight or the cap, never by the backlog.
  */
 async function fairly(
   x: Executor,
@@ -177,65 +178,40 @@ async function fairly(
   },
 ): Promise<Database['notifications'][]> {
   const cap = p.perPartner ?? p.limit
-  const partners = await x.db
+  const leased = await x.db
     .selectFrom('notifications')
-    .select((eb) => [
-      'mchid',
-      eb.fn
-        .sum<number>(eb.case().when('lease_until', '>', p.realNow).then(1).else(0).end())
-        .as('leased'),
-      eb.fn
-        .sum<number>(
-          eb
-            .case()
-            .when(
-              eb.and([eb('lease_until', '<=', p.realNow), eb('next_attempt_at', '<=', p.dueBy)]),
-            )
-            .then(1)
-            .else(0)
-            .end(),
-        )
-        .as('due'),
-      eb.fn
-        .min<number>(
-          eb
-            .case()
-            .when(
-              eb.and([eb('lease_until', '<=', p.realNow), eb('next_attempt_at', '<=', p.dueBy)]),
-            )
-            .then(eb.ref('next_attempt_at'))
-            .end(),
-        )
-        .as('oldest'),
-    ])
+    .select((eb) => ['mchid', eb.fn.countAll<number>().as('n')])
     .where('state', '=', 'PENDING')
-    .where('mchid', 'in', (eb) => eb.selectFrom('notify_configs').select('mchid'))
+    .where('lease_until', '>', p.realNow)
     .groupBy('mchid')
     .execute()
-  const open = partners
-    .map((r) => ({
-      mchid: r.mchid,
-      room: Math.min(Math.max(0, cap - Number(r.leased)), Number(r.due)),
-      oldest: Number(r.oldest ?? 0),
-      take: 0,
-    }))
-    .filter((r) => r.room > 0)
-    .sort((a, b) => a.oldest - b.oldest || (a.mchid < b.mchid ? -1 : 1))
+  const inFlight = new Map(leased.map((r) => [r.mchid, Number(r.n)]))
+  const partners = await x.db
+    .selectFrom('notify_configs')
+    .select('mchid')
+    .orderBy('mchid')
+    .execute()
+  const open: { rows: Database['notifications'][]; oldest: number; take: number }[] = []
+  for (const { mchid } of partners) {
+    const room = Math.min(cap - (inFlight.get(mchid) ?? 0), p.limit)
+    if (room <= 0) continue
+    const rows = await claimable(x, { ...p, limit: room }, mchid).execute()
+    const first = rows[0]
+    if (first) open.push({ rows, oldest: Number(first.next_attempt_at), take: 0 })
+  }
+  // Stable: partners equally old keep their mchid order.
+  open.sort((a, b) => a.oldest - b.oldest)
   let left = p.limit
   for (let dealt = true; left > 0 && dealt; ) {
     dealt = false
     for (const r of open) {
       if (left === 0) break
-      if (r.take < r.room) {
+      if (r.take < r.rows.length) {
         r.take++
         left--
         dealt = true
       }
     }
   }
-  const rows: Database['notifications'][] = []
-  for (const r of open) {
-    if (r.take > 0) rows.push(...(await claimable(x, { ...p, limit: r.take }, r.mchid).execute()))
-  }
-  return rows
+  return open.flatMap((r) => r.rows.slice(0, r.take))
 }
