@@ -41,9 +41,6 @@ export function openSqliteStore(
   raw.pragma('journal_mode = WAL')
   raw.pragma('synchronous = NORMAL')
   raw.pragma('busy_timeout = 5000')
-  // Reads of pages another connection wrote (the checkpointer's, other workers') become memory
-  // reads instead of read() calls; writes still go through the WAL.
-  raw.pragma(`mmap_size = ${MMAP_BYTES}`)
   raw.pragma('foreign_keys = ON')
   raw.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`)
   let checkpointer: Checkpointer | undefined
@@ -109,9 +106,6 @@ export function openSqliteStore(
     },
   })
 }
-
-/** Room to map the whole file of any sandbox's database; larger files map their first part. */
-const MMAP_BYTES = 256 * 1024 * 1024
 
 /** Kysely prepares every query anew; the statements of this app are few, so keep them. */
 function cached(raw: BetterSqlite3.Database): SqliteDatabase {
