@@ -13,17 +13,6 @@ export async function requireBrand(db: StoreReader, brandId: string, mchid: stri
   if (!(await db.isBrandAuthorized(brandId, mchid))) throw wxError('NO_AUTH')
 }
 
-/** Step 5a: the AppID is bound to the calling partner. */
-export async function requireAppId(
-  db: StoreReader,
-  appid: string,
-  mchid: string,
-  location: 'body' | 'query' = 'body',
-): Promise<void> {
-  const binding = await db.getAppId(appid)
-  if (binding?.mchid !== mchid) throw appIdInvalid(appid, location)
-}
-
 const appIdInvalid = (appid: string, location: 'body' | 'query') =>
   wxError('APPID_INVALID', {
     field: location === 'body' ? '/appid' : 'appid',
@@ -40,14 +29,10 @@ const openIdInvalid = (openid: string) =>
     location: 'path',
   })
 
-/** Step 5b: the openid is a user under that AppID. */
-export async function requireOpenId(db: StoreReader, appid: string, openid: string): Promise<void> {
-  if (!(await db.hasOpenId(appid, openid))) throw openIdInvalid(openid)
-}
-
 /**
- * Steps 4, 5a and 5b together for a call on a user's coupons, read in one statement and
- * answered in the same order as the three checks above.
+ * Steps 4, 5a and 5b for a call on a user's coupons, read in one statement: the brand has
+ * authorised this partner, the AppID is bound to the partner, the openid is a user under that
+ * AppID — answered in that order.
  */
 export async function requireUserScope(
   db: StoreReader,
