@@ -14,8 +14,9 @@ import { errorBody } from './errors.ts'
 /**
  * Every response — errors, 404s and sandbox replies included — carries Request-ID and is
  * signed with a platform key over the exact bytes sent (protocol §4.1, §6): the key the API
- * route chose for the partner (request.signingKey), else the WeChat Pay public key. All
- * signing goes through signatureHeaders, so where RSA runs is decided in one place.
+ * route chose for the partner (request.signingKey), else the WeChat Pay public key. Every
+ * signature takes its key, time and nonce from signingParams; routed answers are signed in the
+ * thread pool, the two answers made before routing (signatureHeaders) on the event loop.
  */
 export interface ResponseSigner {
   /** The public key: for answers no partner's key was chosen for. */
@@ -24,14 +25,18 @@ export interface ResponseSigner {
   random: RandomBytes
 }
 
-function signatureHeaders(p: ResponseSigner, body: string | Buffer, key: SigningKey = p.key) {
-  return signResponse({
+function signingParams(p: ResponseSigner, body: string | Buffer, key: SigningKey = p.key) {
+  return {
     body,
     privateKey: key.privateKey,
     keyId: key.keyId,
     timestamp: p.realNowSeconds(),
     random: p.random,
-  })
+  }
+}
+
+function signatureHeaders(p: ResponseSigner, body: string | Buffer) {
+  return signResponse(signingParams(p, body))
 }
 
 export function installResponseSigning(app: FastifyInstance, p: ResponseSigner): void {
@@ -49,16 +54,7 @@ export function installResponseSigning(app: FastifyInstance, p: ResponseSigner):
     // In the thread pool: the event loop serves other requests while RSA, the largest single
     // cost of an answer, runs on another core. (The socket stays open for a client that
     // half-closes meanwhile: keepAnswersOnHalfClose.)
-    const key = request.signingKey ?? p.key
-    reply.headers(
-      await signResponseAsync({
-        body,
-        privateKey: key.privateKey,
-        keyId: key.keyId,
-        timestamp: p.realNowSeconds(),
-        random: p.random,
-      }),
-    )
+    reply.headers(await signResponseAsync(signingParams(p, body, request.signingKey)))
     return payload
   })
 }

@@ -36,8 +36,8 @@ export const selectBrandPartner = prepared(2, (db, brandId: string, mchid: strin
  * partner the AppID is bound to, and whether the openid is a user of that AppID.
  */
 export const selectUserScope = prepared(
-  5,
-  (db, brandId: string, mchid: string, appid: string, appid2: string, openid: string) =>
+  4,
+  (db, brandId: string, mchid: string, appid: string, openid: string) =>
     db.selectNoFrom((eb) => [
       eb
         .exists(
@@ -54,7 +54,7 @@ export const selectUserScope = prepared(
           eb
             .selectFrom('openids')
             .select('openid')
-            .where('appid', '=', appid2)
+            .where('appid', '=', appid)
             .where('openid', '=', openid),
         )
         .as('openid'),

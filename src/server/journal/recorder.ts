@@ -1,3 +1,4 @@
+import { setImmediate as turn } from 'node:timers/promises'
 import type { JournalRecord, Store } from '../../store/store.ts'
 import { type Captured, claimedMchid, toRecord } from './entry.ts'
 
@@ -26,8 +27,6 @@ export const DEFAULT_JOURNAL_SIZE = 10_000
 
 /** Entries per transaction: about a millisecond of writing. */
 const SLICE = 32
-
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 export class RequestJournal {
   readonly keepPerTenant: number

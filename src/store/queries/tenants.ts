@@ -208,15 +208,7 @@ export class TenantQueries extends Executor {
     openid: string
   }): Promise<UserScope> {
     const [r] = (
-      await hot.selectUserScope(
-        this.db,
-        this.dialect.name,
-        s.brandId,
-        s.mchid,
-        s.appid,
-        s.appid,
-        s.openid,
-      )
+      await hot.selectUserScope(this.db, this.dialect.name, s.brandId, s.mchid, s.appid, s.openid)
     ).rows
     // SQLite answers 0/1, PostgreSQL booleans.
     return {
