@@ -160,6 +160,16 @@ test(
   async () => {
     await page.goto(`${sb.baseUrl}/console#/clock`)
     await page.getByLabel('Operation').fill('get_user_coupon')
+    // What a user has typed survives the page re-rendering under it: advancing the clock by 0
+    // reloads the clock and the faults, and the form must still hold the typed operation.
+    await page.getByLabel('Advance by').fill('0')
+    const [reloaded] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/sandbox/faults') && r.request().method() === 'GET'),
+      page.getByRole('button', { name: 'Advance' }).click(),
+    ])
+    await reloaded.finished()
+    await page.evaluate(() => new Promise((settled) => setTimeout(settled, 50)))
+    assert.equal(await page.getByLabel('Operation').inputValue(), 'get_user_coupon')
     await page.getByRole('button', { name: 'Add fault' }).click()
     await page.locator('table.faults tbody tr').first().waitFor()
     const { faults } = await sb.admin.listFaults()

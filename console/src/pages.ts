@@ -149,8 +149,8 @@ function CouponList({ stockId }: { stockId?: string }) {
   return html`<div>
     <form class="inline filters" onSubmit=${(e: Event) => setFilter(formValues(e))}>
       <label>state <select name="state"><option value="">any</option>${STATES.map((s) => html`<option key=${s} selected=${filter.state === s}>${s}</option>`)}</select></label>
-      <label>user (openid) <input name="openid" value=${filter.openid ?? ''} /></label>
-      <label>stock <input name="stock_id" value=${filter.stock_id ?? ''} /></label>
+      <label>user (openid) <input name="openid" defaultValue=${filter.openid ?? ''} /></label>
+      <label>stock <input name="stock_id" defaultValue=${filter.stock_id ?? ''} /></label>
       <button>Filter</button>
     </form>
     <${Failure} error=${list.error} />
@@ -256,7 +256,7 @@ export function ClockAndFaults() {
         }),
       )
     }}>
-      <label>Advance by <input name="seconds" type="number" min="0" value="1" required /></label>
+      <label>Advance by <input name="seconds" type="number" min="0" defaultValue="1" required /></label>
       <select name="unit"><option value="1">seconds</option><option value="60">minutes</option><option value="3600">hours</option><option value="86400" selected>days</option></select>
       <button>Advance</button>
     </form>
@@ -279,9 +279,9 @@ export function ClockAndFaults() {
         }),
       )
     }}>
-      <label>Operation <input name="operation" value="return" required /></label>
+      <label>Operation <input name="operation" defaultValue="return" required /></label>
       <label>Mode <select name="mode"><option>SYSTEM_ERROR</option><option>RATELIMIT_EXCEEDED</option><option>DELAY</option></select></label>
-      <label>Next <input name="count" type="number" min="1" value="1" required /> calls</label>
+      <label>Next <input name="count" type="number" min="1" defaultValue="1" required /> calls</label>
       <button>Add fault</button>
     </form>
     <table class="faults">
