@@ -18,8 +18,8 @@ import { ProcessTestServer, settingsFile } from './helpers/server-process.ts'
  * Crash safety: server processes are killed with SIGKILL at random moments under load and
  * started again on the same data; clients retry what went unanswered with the same request
  * numbers. Afterwards the database must hold every acknowledged operation and nothing else
- * (crash-invariants.ts), and every issued coupon's callback must arrive. npm test runs a few
- * kills per database; the reliability script sets WXCOUPON_CRASH_KILLS=50.
+ * (crash-invariants.ts), and every issued coupon's callback must arrive. npm run test:slow runs a
+ * few kills per database; the reliability script sets WXCOUPON_CRASH_KILLS=50.
  */
 const KILLS = Number(process.env.WXCOUPON_CRASH_KILLS ?? 3)
 const WORKERS = 6

@@ -13,8 +13,8 @@ import { ROOT } from './helpers/built-cli.ts'
  * library, and works from ESM, CommonJS and TypeScript (nodenext and bundler resolution). The
  * sandbox's tarball installs beside it and its CLI runs. WXCOUPON_PACKAGES_FULL=1 (npm run
  * test:packages, CI) also builds its native SQLite driver as a user's install does and serves
- * from the installed package; that takes minutes, so plain `npm test` installs it without
- * install scripts.
+ * from the installed package; that takes minutes, so a run without it installs without install
+ * scripts (a quicker local check). Not part of `npm test`: CI runs it as `npm run test:packages`.
  */
 
 const run = promisify(execFile)
