@@ -164,7 +164,9 @@ test(
     // reloads the clock and the faults, and the form must still hold the typed operation.
     await page.getByLabel('Advance by').fill('0')
     const [reloaded] = await Promise.all([
-      page.waitForResponse((r) => r.url().endsWith('/sandbox/faults') && r.request().method() === 'GET'),
+      page.waitForResponse(
+        (r) => r.url().endsWith('/sandbox/faults') && r.request().method() === 'GET',
+      ),
       page.getByRole('button', { name: 'Advance' }).click(),
     ])
     await reloaded.finished()
