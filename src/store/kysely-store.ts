@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Dialect } from './dialect.ts'
 import { migrateToLatest } from './migrations/index.ts'
+import { CounterQueries } from './queries/counters.ts'
 import { queries } from './queries/index.ts'
 import type { Database } from './schema.ts'
 import { type Store, StoreConflict, type StoreTx } from './store.ts'
@@ -13,7 +14,8 @@ export type StoreCapabilities = Pick<
 
 /**
  * The Store shell shared by both databases: the queries (queries/) over the pool for reads and
- * over one connection per transaction, and the retry of a transaction that lost a race. A
+ * over one connection per transaction, the rate counters over the pool (each one statement
+ * committed alone), and the retry of a transaction that lost a race. A
  * dialect supplies what differs (dialect.ts) and how a transaction is opened.
  */
 export function kyselyStore(p: {
@@ -26,6 +28,7 @@ export function kyselyStore(p: {
   unitsOfWork?: Store['unitsOfWork']
 }): Store {
   const maxAttempts = p.maxAttempts ?? 5
+  const counters = new CounterQueries(p.db, p.dialect)
   return {
     ...p.capabilities,
     read: queries(p.db, p.dialect),
@@ -40,6 +43,8 @@ export function kyselyStore(p: {
         }
       }
     },
+    bumpCounter: (key, windowStart) => counters.bumpCounter(key, windowStart),
+    pruneCounters: (before) => counters.pruneCounters(before),
     close: p.close,
     ...(p.unitsOfWork ? { unitsOfWork: p.unitsOfWork } : {}),
   }

@@ -333,9 +333,6 @@ export interface StoreTx extends StoreReader {
   takeCouponCode(stockId: string, pick: (available: number) => number): Promise<string | undefined>
   revokeBrand(brandId: string, mchid: string): Promise<void>
   deleteAppId(appid: string): Promise<void>
-  /** Shared rate limits: counts one call in a fixed window and returns the window's count. */
-  bumpCounter(key: string, windowStart: number): Promise<number>
-  pruneCounters(windowStartBefore: number): Promise<void>
   /** Appends entries, numbered in order after every entry already kept. */
   insertJournal(entries: readonly Omit<JournalRecord, 'seq'>[]): Promise<void>
   /**
@@ -396,6 +393,14 @@ export interface Store {
    * thrown inside (a concurrent writer won a race) rolls back and runs `fn` again, up to a bound.
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>
+  /**
+   * Shared rate limits: counts one call in a fixed window and returns the window's count. One
+   * atomic upsert that commits on its own: inside a transaction it would cost PostgreSQL a
+   * BEGIN and a COMMIT more on every API call, for nothing a single statement needs.
+   */
+  bumpCounter(key: string, windowStart: number): Promise<number>
+  /** Forgets the windows that started before the bound; committed on its own like bumpCounter. */
+  pruneCounters(windowStartBefore: number): Promise<void>
   /**
    * SQLite: transactions run so far, and how many of them spanned a turn of the event loop
    * (held the write lock while the process waited on something). Every statement runs

@@ -48,7 +48,8 @@ export interface Limiter {
 /**
  * The same limits shared by every instance on one database: a fixed-window counter per
  * (operation, subject) in the store. Chosen over Redis to add no infrastructure; each call costs
- * one small upsert. Old windows are pruned now and then.
+ * one small upsert, committed alone (no transaction around it). Old windows are pruned now and
+ * then.
  */
 export class SharedRateLimiter implements Limiter {
   readonly #local: RateLimiter
@@ -67,10 +68,8 @@ export class SharedRateLimiter implements Limiter {
     const windowMs = perSeconds * 1000
     const now = this.#nowMs()
     const windowStart = Math.floor(now / windowMs) * windowMs
-    const count = await this.#store.transaction(async (tx) => {
-      if (++this.#calls % 1000 === 0) await tx.pruneCounters(now - 2 * 3600_000)
-      return tx.bumpCounter(`${operation}\n${subject}`, windowStart)
-    })
+    if (++this.#calls % 1000 === 0) await this.#store.pruneCounters(now - 2 * 3600_000)
+    const count = await this.#store.bumpCounter(`${operation}\n${subject}`, windowStart)
     return count <= limit
   }
 }

@@ -4,8 +4,7 @@ import type { ContractTest } from './suite.fixture.ts'
 
 /** Shared rate limits: a count per key and fixed window, and pruning of the windows gone by. */
 export function countersContract(it: ContractTest): void {
-  const bump = (store: Store, key: string, window: number) =>
-    store.transaction((tx) => tx.bumpCounter(key, window))
+  const bump = (store: Store, key: string, window: number) => store.bumpCounter(key, window)
 
   it('a counter counts per key and per window', async (store) => {
     const counts = []
@@ -22,10 +21,22 @@ export function countersContract(it: ContractTest): void {
       await bump(store, 'prune', window)
       await bump(store, 'prune', window)
     }
-    await store.transaction((tx) => tx.pruneCounters(260))
+    await store.pruneCounters(260)
     assert.equal(await bump(store, 'prune', 200), 1, 'an old window starts again from nothing')
     assert.equal(await bump(store, 'prune', 260), 3, 'the window at the bound is kept')
     assert.equal(await bump(store, 'prune', 320), 3, 'a later window is kept')
+  })
+
+  // No transaction serialises the counts: the upsert alone must count every concurrent call once,
+  // or instances sharing a database would let more through a window than its limit.
+  it('concurrent counts of one window are each counted once: 1 to N', async (store) => {
+    const n = 24
+    const counts = await Promise.all(Array.from({ length: n }, () => bump(store, 'race', 500)))
+    assert.deepEqual(
+      [...counts].sort((a, b) => a - b),
+      Array.from({ length: n }, (_, i) => i + 1),
+    )
+    assert.equal(await bump(store, 'race', 500), n + 1)
   })
 
   it('the journal is pruned per tenant, oldest first, at most `limit` rows a call', async (store) => {

@@ -3,7 +3,6 @@ import type { Dialect } from '../dialect.ts'
 import type { Database } from '../schema.ts'
 import type { StoreTx } from '../store.ts'
 import { BrowseQueries } from './browse.ts'
-import { CounterQueries } from './counters.ts'
 import { Executor } from './executor.ts'
 import { JournalQueries } from './journal.ts'
 import { LedgerQueries } from './ledger.ts'
@@ -27,7 +26,6 @@ const AGGREGATES = [
   UserCouponQueries,
   LedgerQueries,
   OutboxQueries,
-  CounterQueries,
   MetaQueries,
   JournalQueries,
   BrowseQueries,
@@ -40,7 +38,6 @@ type Joined = TenantQueries &
   UserCouponQueries &
   LedgerQueries &
   OutboxQueries &
-  CounterQueries &
   MetaQueries &
   JournalQueries &
   BrowseQueries &
