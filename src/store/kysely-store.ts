@@ -15,8 +15,8 @@ export type StoreCapabilities = Pick<
 /**
  * The Store shell shared by both databases: the queries (queries/) over the pool for reads and
  * over one connection per transaction, the rate counters over the pool (each one statement
- * committed alone), and the retry of a transaction that lost a race. A
- * dialect supplies what differs (dialect.ts) and how a transaction is opened.
+ * committed alone), and the retry of a transaction that lost a race. A dialect supplies what
+ * differs (dialect.ts) and how a transaction is opened.
  */
 export function kyselyStore(p: {
   db: Kysely<Database>
