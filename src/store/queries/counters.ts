@@ -1,7 +1,11 @@
 import { sql } from 'kysely'
 import { Executor } from './executor.ts'
 
-/** Fixed-window rate counters shared by every instance on one database. */
+/**
+ * Fixed-window rate counters shared by every instance on one database. Not joined into StoreTx
+ * as the other aggregates are: the store runs them on the pool (kysely-store.ts), each statement
+ * committed alone.
+ */
 export class CounterQueries extends Executor {
   async bumpCounter(key: string, windowStart: number): Promise<number> {
     const r = await this.db
